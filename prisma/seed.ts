@@ -1,0 +1,150 @@
+import { loadConfig } from "../src/config.ts";
+import { logger } from "../src/logger.ts";
+import { createServices, resolveDatabase, type Services } from "../src/system.ts";
+
+export const DEMO_PASSWORD = "demo12345";
+
+type Dept = { code: string; name: string; nameEn: string; children?: Dept[] };
+
+/** A city hotline's organisation: districts with streets, and the city's functional bureaus. */
+const ORG: Dept = {
+  code: "city",
+  name: "滨江市",
+  nameEn: "Binjiang City",
+  children: [
+    { code: "hotline", name: "市12345热线中心", nameEn: "12345 Hotline Centre" },
+    {
+      code: "dongcheng",
+      name: "东城区",
+      nameEn: "Dongcheng District",
+      children: [
+        { code: "dc-hepingli", name: "和平里街道", nameEn: "Hepingli Street" },
+        { code: "dc-jianguo", name: "建国街道", nameEn: "Jianguo Street" },
+        { code: "dc-chengguan", name: "东城区城管局", nameEn: "Dongcheng Urban Management" },
+      ],
+    },
+    {
+      code: "xicheng",
+      name: "西城区",
+      nameEn: "Xicheng District",
+      children: [
+        { code: "xc-jinrong", name: "金融街街道", nameEn: "Jinrongjie Street" },
+        { code: "xc-yuetan", name: "月坛街道", nameEn: "Yuetan Street" },
+      ],
+    },
+    {
+      code: "nanhu",
+      name: "南湖区",
+      nameEn: "Nanhu District",
+      children: [
+        { code: "nh-hubin", name: "湖滨街道", nameEn: "Hubin Street" },
+        { code: "nh-xinqiao", name: "新桥镇", nameEn: "Xinqiao Town" },
+      ],
+    },
+    { code: "water", name: "市水务集团", nameEn: "City Water Group" },
+    { code: "power", name: "市供电公司", nameEn: "City Power Company" },
+    { code: "housing", name: "市住建局", nameEn: "Housing and Construction Bureau" },
+    { code: "ecology", name: "市生态环境局", nameEn: "Ecology and Environment Bureau" },
+    { code: "market", name: "市市场监管局", nameEn: "Market Regulation Bureau" },
+    { code: "hrss", name: "市人社局", nameEn: "Human Resources and Social Security Bureau" },
+    { code: "transport", name: "市交通运输局", nameEn: "Transport Bureau" },
+    { code: "education", name: "市教育局", nameEn: "Education Bureau" },
+    { code: "health", name: "市卫健委", nameEn: "Health Commission" },
+  ],
+};
+
+/** Twenty categories with the unit the dispatch catalogue suggests. */
+const CATEGORIES: Array<[code: string, name: string, nameEn: string, dept: string]> = [
+  ["water-supply", "供水问题", "Water supply", "water"],
+  ["power-supply", "供电问题", "Power supply", "power"],
+  ["gas-supply", "燃气问题", "Gas supply", "housing"],
+  ["noise", "噪声扰民", "Noise", "ecology"],
+  ["sanitation", "环境卫生", "Sanitation", "dc-chengguan"],
+  ["illegal-building", "违章建筑", "Illegal construction", "dc-chengguan"],
+  ["road-traffic", "道路交通", "Road traffic", "transport"],
+  ["public-transport", "公共交通", "Public transport", "transport"],
+  ["property-mgmt", "物业管理", "Property management", "housing"],
+  ["wage-arrears", "劳动欠薪", "Unpaid wages", "hrss"],
+  ["social-security", "社会保障", "Social security", "hrss"],
+  ["education", "教育问题", "Education", "education"],
+  ["healthcare", "医疗卫生", "Healthcare", "health"],
+  ["food-safety", "食品安全", "Food safety", "market"],
+  ["consumer-rights", "消费维权", "Consumer rights", "market"],
+  ["city-mgmt", "城市管理", "City management", "dc-chengguan"],
+  ["greening", "园林绿化", "Parks and greening", "housing"],
+  ["air-pollution", "大气污染", "Air pollution", "ecology"],
+  ["housing-security", "住房保障", "Housing security", "housing"],
+  ["policy-consult", "政策咨询", "Policy enquiries", "hotline"],
+];
+
+const USERS: Array<
+  [
+    username: string,
+    displayName: string,
+    role: "agent" | "reviewer" | "handler" | "manager",
+    dept: string | null,
+  ]
+> = [
+  ["agent1", "话务员 李娜", "agent", "hotline"],
+  ["agent2", "话务员 王芳", "agent", "hotline"],
+  ["reviewer1", "审核员 张伟", "reviewer", "hotline"],
+  ["manager1", "督办室 刘强", "manager", null],
+  ["handler1", "东城区 陈静", "handler", "dongcheng"],
+  ["handler2", "西城区 杨洋", "handler", "xicheng"],
+  ["handler3", "和平里街道 赵磊", "handler", "dc-hepingli"],
+  ["handler-water", "水务集团 周敏", "handler", "water"],
+  ["handler-housing", "住建局 吴刚", "handler", "housing"],
+  ["handler-cg", "东城区城管局 孙丽", "handler", "dc-chengguan"],
+];
+
+/** Idempotent: does nothing when the demo organisation is already there. */
+export async function seedDemo(s: Services): Promise<boolean> {
+  if (await s.db.department.findUnique({ where: { code: ORG.code } })) return false;
+  const ids = new Map<string, number>();
+  const create = async (d: Dept, parentId: number | null) => {
+    const row = await s.org.createDepartment({ code: d.code, name: d.name, nameEn: d.nameEn, parentId });
+    ids.set(d.code, row.id);
+    for (const child of d.children ?? []) await create(child, row.id);
+  };
+  await create(ORG, null);
+  for (const [code, name, nameEn, dept] of CATEGORIES) {
+    await s.org.createCategory({ code, name, nameEn, defaultDepartmentId: ids.get(dept) ?? null });
+  }
+  // Area-specific catalogue entries: sanitation in Xicheng and Nanhu goes to the district.
+  await s.org.putDispatchRule({
+    categoryCode: "sanitation",
+    area: "xicheng",
+    departmentId: ids.get("xicheng") as number,
+  });
+  await s.org.putDispatchRule({
+    categoryCode: "sanitation",
+    area: "nanhu",
+    departmentId: ids.get("nanhu") as number,
+  });
+  for (const [username, displayName, role, dept] of USERS) {
+    await s.org.createUser({
+      username,
+      password: DEMO_PASSWORD,
+      displayName,
+      role,
+      departmentId: dept ? (ids.get(dept) ?? null) : null,
+    });
+  }
+  logger.info(
+    { departments: ids.size, categories: CATEGORIES.length, users: USERS.length },
+    "demo organisation loaded",
+  );
+  return true;
+}
+
+// `npm run seed:demo`
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const config = loadConfig();
+  const { url, embedded } = await resolveDatabase(config);
+  const s = await createServices(config, url);
+  await s.auth.ensureAdmin(config.adminPassword);
+  console.log((await seedDemo(s)) ? "demo organisation loaded" : "demo organisation already present");
+  await s.queues.close();
+  await s.db.$disconnect();
+  await embedded?.stop();
+}

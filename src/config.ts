@@ -1,0 +1,53 @@
+import { z } from "zod";
+
+/** Settings come from the environment only; see README "Configuration". */
+const EnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default("0.0.0.0"),
+  DATABASE_URL: z.string().url().optional(),
+  REDIS_URL: z.string().url().optional(),
+  HOTLINE_ADMIN_PASSWORD: z.string().min(8).optional(),
+  HOTLINE_TIME_ZONE: z.string().default("Asia/Shanghai"),
+  HOTLINE_DATA_DIR: z.string().default(".data"),
+  EMBEDDED_PG_PORT: z.coerce.number().int().default(54329),
+  HOTLINE_TOKEN_TTL_HOURS: z.coerce.number().positive().default(12),
+  /** "all" runs the workers inside the API process; "none" leaves them to `npm run workers`. */
+  HOTLINE_WORKERS: z.enum(["all", "none"]).default("all"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type Config = {
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  adminPassword: string | undefined;
+  timeZone: string;
+  dataDir: string;
+  embeddedPgPort: number;
+  tokenTtlHours: number;
+  runWorkers: boolean;
+  logLevel: string;
+};
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== "")));
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new Error(`Invalid configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    adminPassword: e.HOTLINE_ADMIN_PASSWORD,
+    timeZone: e.HOTLINE_TIME_ZONE,
+    dataDir: e.HOTLINE_DATA_DIR,
+    embeddedPgPort: e.EMBEDDED_PG_PORT,
+    tokenTtlHours: e.HOTLINE_TOKEN_TTL_HOURS,
+    runWorkers: e.HOTLINE_WORKERS === "all",
+    logLevel: e.LOG_LEVEL,
+  };
+}

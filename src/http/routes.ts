@@ -1,0 +1,21 @@
+import { registerLoginRoute, registerMeRoute } from "../auth/auth.routes.ts";
+import { registerOrgRoutes } from "../org/org.routes.ts";
+import type { Services } from "../system.ts";
+import { registerTicketRoutes } from "../tickets/ticket.routes.ts";
+import { type App, createBaseApp } from "./app.ts";
+import { requireAuth } from "./auth.middleware.ts";
+import { registerHealthRoutes } from "./health.routes.ts";
+
+/** Assembles every route of the product; each domain registers its own. */
+export function buildApp(s: Services): App {
+  const app = createBaseApp();
+  registerHealthRoutes(app, s);
+  registerLoginRoute(app, s.auth);
+  app.use("/api/v1/*", async (c, next) =>
+    c.req.path === "/api/v1/auth/login" ? next() : requireAuth(s.auth)(c, next),
+  );
+  registerMeRoute(app);
+  registerOrgRoutes(app, s.org);
+  registerTicketRoutes(app, s.tickets);
+  return app;
+}

@@ -1,0 +1,48 @@
+import { loadConfig } from "./config.ts";
+import { logger } from "./logger.ts";
+import { resolveDatabase, startSystem } from "./system.ts";
+
+/**
+ * `npm start`: API, workers and the web desk/dashboard in one process. With no DATABASE_URL
+ * an embedded PostgreSQL runs under ./.data; `--demo` loads the demo organisation on a
+ * fresh database.
+ */
+async function main() {
+  const config = loadConfig();
+  const { url: databaseUrl, embedded } = await resolveDatabase(config);
+  const system = await startSystem(config, databaseUrl, { onStop: async () => embedded?.stop() });
+  const adminPassword = await system.services.auth.ensureAdmin(config.adminPassword);
+  if (process.argv.includes("--demo")) {
+    const { seedDemo } = await import("../prisma/seed.ts");
+    await seedDemo(system.services);
+  }
+  const lines = [
+    `12345 Hotline is listening on ${system.url}`,
+    `  dashboard & ticket desk: ${system.url}/`,
+    `  API docs:                ${system.url}/docs`,
+    `  database:                ${embedded ? `embedded PostgreSQL (${config.dataDir}/pg)` : "DATABASE_URL"}`,
+    `  queues:                  BullMQ on ${system.services.queues.kind}${config.runWorkers ? " (workers in this process)" : " (run `npm run workers`)"}`,
+    adminPassword
+      ? `  log in as admin / ${adminPassword}   (generated now, shown once; set HOTLINE_ADMIN_PASSWORD to choose it)`
+      : "  log in as admin with HOTLINE_ADMIN_PASSWORD (or the password printed on first start)",
+  ];
+  if (process.argv.includes("--demo"))
+    lines.push("  demo users (password demo12345): agent1, reviewer1, handler1, manager1");
+  console.log(lines.join("\n"));
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down");
+    await system.stop();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+}
+
+main().catch((err) => {
+  logger.fatal({ err }, "failed to start");
+  process.exit(1);
+});

@@ -1,0 +1,189 @@
+import { hashPassword } from "../auth/password.ts";
+import type { Db } from "../db/client.ts";
+import { Prisma } from "../generated/prisma/client.ts";
+import type { Role } from "../generated/prisma/enums.ts";
+import { AppError, notFound, validation } from "../http/errors.ts";
+import { DepartmentTree } from "./department-tree.ts";
+
+const TREE_TTL_MS = 2_000;
+
+export interface CategoryRow {
+  id: number;
+  code: string;
+  name: string;
+  nameEn: string | null;
+  defaultDepartmentId: number | null;
+  active: boolean;
+}
+
+/** Departments, users, categories and the dispatch catalogue. */
+export class OrgService {
+  private treeCache: { tree: DepartmentTree; at: number } | undefined;
+  private categoryCache:
+    | { byCode: Map<string, CategoryRow>; byId: Map<number, CategoryRow>; at: number }
+    | undefined;
+
+  constructor(private readonly db: Db) {}
+
+  async tree(): Promise<DepartmentTree> {
+    if (this.treeCache && Date.now() - this.treeCache.at < TREE_TTL_MS) return this.treeCache.tree;
+    const rows = await this.db.department.findMany({ orderBy: { id: "asc" } });
+    const tree = new DepartmentTree(rows);
+    this.treeCache = { tree, at: Date.now() };
+    return tree;
+  }
+
+  async createDepartment(input: {
+    name: string;
+    code: string;
+    parentId?: number | null;
+    nameEn?: string | null;
+  }) {
+    const tree = await this.tree();
+    const parent = input.parentId != null ? tree.get(input.parentId) : undefined;
+    if (input.parentId != null && !parent) throw validation({ parentId: "Unknown parent department" });
+    try {
+      const dept = await this.db.$transaction(async (tx) => {
+        const created = await tx.department.create({
+          data: {
+            name: input.name,
+            code: input.code,
+            nameEn: input.nameEn ?? null,
+            parentId: parent?.id ?? null,
+            path: "",
+          },
+        });
+        return tx.department.update({
+          where: { id: created.id },
+          data: { path: DepartmentTree.childPath(parent, created.id) },
+        });
+      });
+      this.treeCache = undefined;
+      return dept;
+    } catch (err) {
+      throw uniqueViolation(err, "code", "A department with this code exists");
+    }
+  }
+
+  async createUser(input: {
+    username: string;
+    password: string;
+    displayName: string;
+    role: Role;
+    departmentId?: number | null;
+  }) {
+    if (input.role === "handler" && input.departmentId == null)
+      throw validation({ departmentId: "A handler belongs to a department" });
+    if (input.departmentId != null && !(await this.tree()).get(input.departmentId)) {
+      throw validation({ departmentId: "Unknown department" });
+    }
+    try {
+      return await this.db.user.create({
+        data: {
+          username: input.username,
+          passwordHash: await hashPassword(input.password),
+          displayName: input.displayName,
+          role: input.role,
+          departmentId: input.departmentId ?? null,
+        },
+        select: USER_SELECT,
+      });
+    } catch (err) {
+      throw uniqueViolation(err, "username", "This username is taken");
+    }
+  }
+
+  listUsers() {
+    return this.db.user.findMany({ select: USER_SELECT, orderBy: { id: "asc" } });
+  }
+
+  async createCategory(input: {
+    code: string;
+    name: string;
+    nameEn?: string | null;
+    defaultDepartmentId?: number | null;
+  }) {
+    if (input.defaultDepartmentId != null && !(await this.tree()).get(input.defaultDepartmentId)) {
+      throw validation({ defaultDepartmentId: "Unknown department" });
+    }
+    try {
+      const row = await this.db.category.create({
+        data: {
+          code: input.code,
+          name: input.name,
+          nameEn: input.nameEn ?? null,
+          defaultDepartmentId: input.defaultDepartmentId ?? null,
+        },
+      });
+      this.categoryCache = undefined;
+      return row;
+    } catch (err) {
+      throw uniqueViolation(err, "code", "A category with this code exists");
+    }
+  }
+
+  private async categories() {
+    if (this.categoryCache && Date.now() - this.categoryCache.at < TREE_TTL_MS) return this.categoryCache;
+    const rows = await this.db.category.findMany({ orderBy: { code: "asc" } });
+    this.categoryCache = {
+      byCode: new Map(rows.map((r) => [r.code, r])),
+      byId: new Map(rows.map((r) => [r.id, r])),
+      at: Date.now(),
+    };
+    return this.categoryCache;
+  }
+
+  async listCategories(): Promise<CategoryRow[]> {
+    return [...(await this.categories()).byCode.values()];
+  }
+
+  async categoryByCode(code: string): Promise<CategoryRow | undefined> {
+    return (await this.categories()).byCode.get(code);
+  }
+
+  async categoryById(id: number): Promise<CategoryRow | undefined> {
+    return (await this.categories()).byId.get(id);
+  }
+
+  async putDispatchRule(input: { categoryCode: string; area?: string; departmentId: number }) {
+    if (!(await this.categoryByCode(input.categoryCode))) throw notFound("Category");
+    if (!(await this.tree()).get(input.departmentId))
+      throw validation({ departmentId: "Unknown department" });
+    const area = input.area ?? "";
+    return this.db.dispatchRule.upsert({
+      where: { categoryCode_area: { categoryCode: input.categoryCode, area } },
+      create: { categoryCode: input.categoryCode, area, departmentId: input.departmentId },
+      update: { departmentId: input.departmentId },
+    });
+  }
+
+  listDispatchRules() {
+    return this.db.dispatchRule.findMany({ orderBy: [{ categoryCode: "asc" }, { area: "asc" }] });
+  }
+
+  /** The dispatch catalogue's suggestion: the area-specific rule, else the category-wide one, else the category default. */
+  async suggestDepartment(categoryCode: string, area?: string | null): Promise<number | null> {
+    const rules = await this.db.dispatchRule.findMany({
+      where: { categoryCode, area: { in: area ? [area, ""] : [""] } },
+    });
+    const specific = rules.find((r) => r.area !== "") ?? rules.find((r) => r.area === "");
+    if (specific) return specific.departmentId;
+    return (await this.categoryByCode(categoryCode))?.defaultDepartmentId ?? null;
+  }
+}
+
+const USER_SELECT = {
+  id: true,
+  username: true,
+  displayName: true,
+  role: true,
+  departmentId: true,
+  active: true,
+} as const;
+
+function uniqueViolation(err: unknown, field: string, message: string): unknown {
+  if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002") {
+    return new AppError("conflict", message, { errors: { [field]: message } });
+  }
+  return err;
+}

@@ -1,0 +1,98 @@
+import type { Db } from "../db/client.ts";
+import type { Urgency } from "../generated/prisma/enums.ts";
+import { addDuration, defaultCalendar, type WorkingCalendar } from "./calendar.ts";
+import {
+  callbackDeadline,
+  computeDeadlines,
+  DEFAULT_POLICIES,
+  type Deadlines,
+  type SlaPolicyData,
+} from "./deadlines.ts";
+import { SHIPPED_CALENDAR_DAYS } from "./holidays.ts";
+
+const CACHE_MS = 5_000;
+const SEEDED_YEARS_KEY = "calendar.seededYears";
+export const DEFAULT_POLICY_CODE = "*";
+
+/**
+ * Policies and the working calendar as stored (admins edit both), cached briefly so
+ * deadline arithmetic on hot paths does not query them every time.
+ */
+export class SlaService {
+  private calendarCache: { cal: WorkingCalendar; at: number } | undefined;
+  private policyCache: { map: Map<string, SlaPolicyData>; at: number } | undefined;
+
+  constructor(private readonly db: Db) {}
+
+  /** Loads the shipped holiday data for years never seeded before; admins' edits are never overwritten. */
+  async seedShippedCalendar(): Promise<void> {
+    const row = await this.db.setting.findUnique({ where: { key: SEEDED_YEARS_KEY } });
+    const seeded = new Set<number>(Array.isArray(row?.value) ? (row.value as number[]) : []);
+    const years = [...new Set(SHIPPED_CALENDAR_DAYS.map((d) => Number(d.date.slice(0, 4))))].filter(
+      (y) => !seeded.has(y),
+    );
+    if (years.length === 0) return;
+    await this.db.$transaction(async (tx) => {
+      await tx.calendarDay.createMany({
+        data: SHIPPED_CALENDAR_DAYS.filter((d) => years.includes(Number(d.date.slice(0, 4)))).map((d) => ({
+          date: d.date,
+          year: Number(d.date.slice(0, 4)),
+          kind: d.kind,
+          name: d.name,
+        })),
+        skipDuplicates: true,
+      });
+      const all = [...seeded, ...years].sort();
+      await tx.setting.upsert({
+        where: { key: SEEDED_YEARS_KEY },
+        create: { key: SEEDED_YEARS_KEY, value: all },
+        update: { value: all },
+      });
+    });
+    this.invalidate();
+  }
+
+  invalidate(): void {
+    this.calendarCache = undefined;
+    this.policyCache = undefined;
+  }
+
+  async calendar(): Promise<WorkingCalendar> {
+    if (this.calendarCache && Date.now() - this.calendarCache.at < CACHE_MS) return this.calendarCache.cal;
+    const days = await this.db.calendarDay.findMany();
+    const cal = defaultCalendar(days);
+    this.calendarCache = { cal, at: Date.now() };
+    return cal;
+  }
+
+  async policy(categoryCode: string, urgency: Urgency): Promise<SlaPolicyData> {
+    if (!this.policyCache || Date.now() - this.policyCache.at >= CACHE_MS) {
+      const rows = await this.db.slaPolicy.findMany();
+      this.policyCache = {
+        map: new Map(rows.map((r) => [`${r.categoryCode}/${r.urgency}`, r])),
+        at: Date.now(),
+      };
+    }
+    const map = this.policyCache.map;
+    return (
+      map.get(`${categoryCode}/${urgency}`) ??
+      map.get(`${DEFAULT_POLICY_CODE}/${urgency}`) ??
+      DEFAULT_POLICIES[urgency]
+    );
+  }
+
+  /** Deadlines run from dispatch, not from signing. */
+  async planDispatch(categoryCode: string, urgency: Urgency, dispatchedAt: Date): Promise<Deadlines> {
+    return computeDeadlines(dispatchedAt, await this.policy(categoryCode, urgency), await this.calendar());
+  }
+
+  /** A fresh resolution deadline (reopen after a dissatisfied callback or a complaint). */
+  async planResolve(categoryCode: string, urgency: Urgency, from: Date): Promise<Date> {
+    const p = await this.policy(categoryCode, urgency);
+    return addDuration(from, p.resolveWithin, p.clock, await this.calendar());
+  }
+
+  async planCallback(categoryCode: string, urgency: Urgency, approvedAt: Date): Promise<Date> {
+    return callbackDeadline(approvedAt, await this.policy(categoryCode, urgency), await this.calendar());
+  }
+}

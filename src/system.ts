@@ -1,0 +1,100 @@
+import type { AddressInfo } from "node:net";
+import { type ServerType, serve } from "@hono/node-server";
+import { AuthService } from "./auth/auth.service.ts";
+import type { Config } from "./config.ts";
+import { createDb, type Db } from "./db/client.ts";
+import { type EmbeddedDatabase, startEmbeddedPostgres } from "./db/embedded.ts";
+import { migrate } from "./db/migrate.ts";
+import type { App } from "./http/app.ts";
+import { buildApp } from "./http/routes.ts";
+import { createQueueBackend, type QueueBackend } from "./jobs/queues.ts";
+import { logger } from "./logger.ts";
+import { OrgService } from "./org/org.service.ts";
+import { SlaService } from "./sla/sla.service.ts";
+import { TicketService } from "./tickets/ticket.service.ts";
+
+/** Every long-lived object of one process, built once here and handed to routes and workers. */
+export interface Services {
+  config: Config;
+  databaseUrl: string;
+  db: Db;
+  queues: QueueBackend;
+  auth: AuthService;
+  org: OrgService;
+  sla: SlaService;
+  tickets: TicketService;
+}
+
+export async function resolveDatabase(
+  config: Config,
+): Promise<{ url: string; embedded: EmbeddedDatabase | null }> {
+  if (config.databaseUrl) return { url: config.databaseUrl, embedded: null };
+  const embedded = await startEmbeddedPostgres(config.dataDir, config.embeddedPgPort);
+  return { url: embedded.url, embedded };
+}
+
+/** Connects and migrates; seeds what every installation needs (shipped calendar, admin). */
+export async function createServices(
+  config: Config,
+  databaseUrl: string,
+  opts: { queueSchema?: string; queuePrefix?: string } = {},
+): Promise<Services> {
+  await migrate(databaseUrl);
+  const db = createDb(databaseUrl);
+  const queues = createQueueBackend({
+    databaseUrl,
+    redisUrl: config.redisUrl,
+    schema: opts.queueSchema,
+    prefix: opts.queuePrefix,
+  });
+  const auth = new AuthService(db, config.tokenTtlHours);
+  await auth.init();
+  const org = new OrgService(db);
+  const sla = new SlaService(db);
+  await sla.seedShippedCalendar();
+  const tickets = new TicketService(db, org, sla);
+  return { config, databaseUrl, db, queues, auth, org, sla, tickets };
+}
+
+export interface RunningSystem {
+  services: Services;
+  app: App;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** The API (and, unless HOTLINE_WORKERS=none, the workers) in this process. */
+export async function startSystem(
+  config: Config,
+  databaseUrl: string,
+  opts: { queueSchema?: string; queuePrefix?: string; onStop?: () => Promise<void> } = {},
+): Promise<RunningSystem> {
+  const services = await createServices(config, databaseUrl, opts);
+  const stopWorkers = config.runWorkers ? await startWorkers(services) : async () => {};
+  const app = buildApp(services);
+  const server: ServerType = await new Promise((resolve) => {
+    const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${port}`;
+  return {
+    services,
+    app,
+    url,
+    async stop() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await stopWorkers();
+      await services.queues.close();
+      await services.db.$disconnect();
+      await opts.onStop?.();
+    },
+  };
+}
+
+/** Workers register themselves here; see workers/index.ts. */
+async function startWorkers(services: Services): Promise<() => Promise<void>> {
+  const { startAllWorkers } = await import("../workers/index.ts");
+  return startAllWorkers(services);
+}
+
+export { logger };

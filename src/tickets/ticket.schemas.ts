@@ -1,0 +1,220 @@
+import { z } from "@hono/zod-openapi";
+
+export const CHANNELS = [
+  "phone",
+  "web",
+  "app",
+  "wechat",
+  "sms",
+  "email",
+  "open311",
+  "upstream",
+  "other",
+] as const;
+export const URGENCIES = ["normal", "urgent", "critical"] as const;
+export const STATUSES = [
+  "registered",
+  "dispatched",
+  "processing",
+  "returnRequested",
+  "reviewing",
+  "callback",
+  "closed",
+  "merged",
+] as const;
+export const RATINGS = ["satisfied", "basically_satisfied", "dissatisfied", "unreachable"] as const;
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+const id = z.number().int().positive();
+const isoTime = z.string().datetime({ offset: true });
+
+/** Mainland mobile (1xxxxxxxxxx) or a landline with optional area code and extension. */
+export const PhoneSchema = z
+  .string()
+  .trim()
+  .regex(/^(1\d{10}|0\d{2,3}-?\d{7,8}(-\d{1,6})?|\d{7,8})$/, "Not a valid phone number");
+
+export const CreateTicketSchema = z
+  .object({
+    channel: z.enum(CHANNELS),
+    citizenName: text(50),
+    citizenPhone: PhoneSchema,
+    confidential: z.boolean().optional(),
+    address: z.string().trim().max(300).nullish(),
+    area: z.string().trim().max(50).nullish(),
+    lat: z.number().min(-90).max(90).nullish(),
+    lng: z.number().min(-180).max(180).nullish(),
+    categoryCode: text(50),
+    urgency: z.enum(URGENCIES),
+    title: text(200),
+    description: text(5000),
+    externalRef: z.string().trim().min(1).max(100).nullish(),
+  })
+  .openapi("CreateTicket");
+export type CreateTicketInput = z.infer<typeof CreateTicketSchema>;
+
+/** The event vocabulary of DESIGN.md; payloads are validated here, transitions by the machine. */
+export const EventInputSchema = z
+  .discriminatedUnion("type", [
+    z.object({ type: z.literal("ANSWER_DIRECTLY"), answer: text(5000) }),
+    z.object({
+      type: z.literal("DISPATCH"),
+      departmentId: id,
+      coDepartmentIds: z.array(id).max(20).optional(),
+      note: z.string().max(2000).optional(),
+    }),
+    z.object({ type: z.literal("RECALL"), reason: text(2000) }),
+    z.object({ type: z.literal("SIGN") }),
+    z.object({ type: z.literal("SUB_DISPATCH"), departmentId: id, note: z.string().max(2000).optional() }),
+    z.object({ type: z.literal("REQUEST_RETURN"), reason: text(2000) }),
+    z.object({
+      type: z.literal("APPROVE_RETURN"),
+      departmentId: id.optional(),
+      coDepartmentIds: z.array(id).max(20).optional(),
+      note: z.string().max(2000).optional(),
+    }),
+    z.object({ type: z.literal("REJECT_RETURN"), reason: text(2000) }),
+    z.object({ type: z.literal("FIRST_RESPONSE"), note: text(2000) }),
+    z.object({ type: z.literal("REQUEST_EXTENSION"), until: isoTime, reason: text(2000) }),
+    z.object({ type: z.literal("APPROVE_EXTENSION"), reason: z.string().max(2000).optional() }),
+    z.object({ type: z.literal("REJECT_EXTENSION"), reason: z.string().max(2000).optional() }),
+    z.object({ type: z.literal("ASSIST_REPLY"), note: text(5000) }),
+    z.object({
+      type: z.literal("REPLY"),
+      result: text(5000),
+      outcome: z.enum(["resolved", "explained", "unresolvable"]),
+    }),
+    z.object({ type: z.literal("APPROVE_REPLY"), note: z.string().max(2000).optional() }),
+    z.object({ type: z.literal("REJECT_REPLY"), reason: text(2000) }),
+    z
+      .object({
+        type: z.literal("CALLBACK"),
+        rating: z.enum(RATINGS),
+        resolved: z.boolean().optional(),
+        note: z.string().max(2000).optional(),
+      })
+      .refine((v) => v.rating === "unreachable" || v.resolved !== undefined, {
+        message: "resolved is required for a rated callback",
+        path: ["resolved"],
+      }),
+    z.object({ type: z.literal("REOPEN"), reason: text(2000) }),
+    z.object({
+      type: z.literal("SUPERVISE"),
+      level: z.union([z.literal(1), z.literal(2), z.literal(3)]),
+      note: text(2000),
+    }),
+    z.object({ type: z.literal("URGE"), note: text(2000) }),
+    z.object({ type: z.literal("MERGE"), intoTicketId: id }),
+    z.object({ type: z.literal("COMMENT"), note: text(5000) }),
+  ])
+  .openapi("TicketEventInput");
+export type EventInput = z.infer<typeof EventInputSchema>;
+
+const nullableTime = z.string().nullable();
+
+export const TicketSchema = z
+  .object({
+    id: z.number().int(),
+    number: z.string(),
+    externalRef: z.string().nullable(),
+    channel: z.string(),
+    status: z.enum(STATUSES),
+    version: z.number().int(),
+    citizenName: z.string(),
+    citizenPhone: z
+      .string()
+      .openapi({ description: "Masked (138****5678) unless the caller may see it in full" }),
+    confidential: z.boolean(),
+    address: z.string().nullable(),
+    area: z.string().nullable(),
+    lat: z.number().nullable(),
+    lng: z.number().nullable(),
+    categoryCode: z.string(),
+    categoryName: z.string(),
+    urgency: z.enum(URGENCIES),
+    title: z.string(),
+    description: z.string(),
+    departmentId: z.number().int().nullable(),
+    coDepartmentIds: z.array(z.number().int()),
+    subDepartmentId: z.number().int().nullable(),
+    reopenCount: z.number().int(),
+    supervisionLevel: z.number().int(),
+    dispatchCount: z.number().int(),
+    lastRating: z.enum(RATINGS).nullable(),
+    lastResolved: z.boolean().nullable(),
+    directlyAnswered: z.boolean(),
+    mergedIntoId: z.number().int().nullable(),
+    deadlineVersion: z.number().int(),
+    dispatchedAt: nullableTime,
+    signBy: nullableTime,
+    firstResponseBy: nullableTime,
+    dueAt: nullableTime,
+    callbackBy: nullableTime,
+    signedAt: nullableTime,
+    firstResponseAt: nullableTime,
+    firstApprovedReplyAt: nullableTime,
+    closedAt: nullableTime,
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    flags: z.record(z.string(), z.boolean()),
+    pendingExtension: z.object({ until: z.string(), reason: z.string() }).nullable(),
+    approvedExtensions: z.number().int(),
+    unreachableCount: z.number().int(),
+    assistRepliedDepartmentIds: z.array(z.number().int()),
+    trafficLight: z
+      .enum(["none", "normal", "warning", "overdue"])
+      .openapi({ description: "The state of the deadline that matters now" }),
+    allowedEvents: z.array(z.string()).openapi({ description: "Events this caller may send now" }),
+  })
+  .openapi("Ticket");
+
+export const TicketEventSchema = z
+  .object({
+    id: z.string(),
+    seq: z.number().int(),
+    type: z.string(),
+    fromStatus: z.enum(STATUSES).nullable(),
+    toStatus: z.enum(STATUSES),
+    actorId: z.number().int().nullable(),
+    actorName: z.string().nullable(),
+    actorRole: z.string(),
+    departmentId: z.number().int().nullable(),
+    payload: z.record(z.string(), z.unknown()),
+    at: z.string(),
+  })
+  .openapi("TicketEvent");
+
+const csv = <T extends z.ZodType>(item: T) =>
+  z.preprocess((v) => (typeof v === "string" ? v.split(",").filter(Boolean) : v), z.array(item)).optional();
+
+export const ListQuerySchema = z.object({
+  status: csv(z.enum(STATUSES)).openapi({ type: "string", description: "Comma-separated statuses" }),
+  departmentId: z.coerce
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .openapi({ description: "That department and its subtree" }),
+  categoryCode: z.string().optional(),
+  urgency: z.enum(URGENCIES).optional(),
+  overdue: z
+    .enum(["true", "false"])
+    .optional()
+    .openapi({ description: "Open tickets past dueAt (true) or not (false)" }),
+  supervised: z.enum(["true", "false"]).optional(),
+  q: z
+    .string()
+    .trim()
+    .max(100)
+    .optional()
+    .openapi({ description: "Text: ticket number, phone, or words of title/address" }),
+  phone: z.string().trim().max(30).optional(),
+  queue: z
+    .enum(["review", "extensions", "returns", "callback"])
+    .optional()
+    .openapi({ description: "Hotline work queues" }),
+  sort: z.enum(["newest", "deadline"]).default("newest"),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(200).optional(),
+});
+export type ListQuery = z.infer<typeof ListQuerySchema>;

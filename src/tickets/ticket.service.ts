@@ -1,0 +1,652 @@
+import { createHash } from "node:crypto";
+import type { Principal } from "../auth/principal.ts";
+import type { Db, Tx } from "../db/client.ts";
+import { Prisma, type Ticket, type TicketEvent as TicketEventRow } from "../generated/prisma/client.ts";
+import type { TicketStatus } from "../generated/prisma/enums.ts";
+import { AppError, notFound, validation } from "../http/errors.ts";
+import { logger } from "../logger.ts";
+import type { OrgService } from "../org/org.service.ts";
+import type { SlaService } from "../sla/sla.service.ts";
+import {
+  type Actor,
+  allowedEvents,
+  applyEvent,
+  initialContext,
+  type TicketContext,
+  type TicketEvent,
+  type TicketEventType,
+  type TicketState,
+} from "./ticket.machine.ts";
+import type { CreateTicketInput, EventInput, ListQuery } from "./ticket.schemas.ts";
+import { actorFor, canSee, phoneVisibility, type TicketView, toTicketView } from "./ticket.view.ts";
+
+/** What happened, handed to timers and stats after the transaction commits. */
+export interface TicketChange {
+  ticket: Ticket;
+  event: TicketEventRow;
+}
+export type TicketHook = (change: TicketChange) => Promise<void>;
+
+type SystemEventType =
+  | "SIGN_WARNING"
+  | "SIGN_OVERDUE"
+  | "RESOLVE_WARNING"
+  | "RESOLVE_OVERDUE"
+  | "CALLBACK_OVERDUE"
+  | "SUPERVISE";
+
+export class TicketService {
+  private readonly hooks: TicketHook[] = [];
+
+  constructor(
+    private readonly db: Db,
+    private readonly org: OrgService,
+    private readonly sla: SlaService,
+  ) {}
+
+  /** Timers and stats subscribe here; a failing hook is logged, never undoes the event. */
+  onChange(hook: TicketHook): void {
+    this.hooks.push(hook);
+  }
+
+  private async emit(change: TicketChange): Promise<void> {
+    for (const hook of this.hooks) {
+      try {
+        await hook(change);
+      } catch (err) {
+        logger.error({ err, ticketId: change.ticket.id, event: change.event.type }, "ticket hook failed");
+      }
+    }
+  }
+
+  // ---- create ---------------------------------------------------------------------------
+
+  async create(
+    principal: Principal,
+    input: CreateTicketInput,
+    idempotencyKey?: string,
+  ): Promise<{ status: 200 | 201; body: TicketView }> {
+    const requestHash = createHash("sha256").update(JSON.stringify(input)).digest("hex");
+    if (idempotencyKey) {
+      const replay = await this.replay(principal.id, idempotencyKey, requestHash);
+      if (replay) return replay;
+    }
+    const category = await this.org.categoryByCode(input.categoryCode);
+    if (!category?.active) throw validation({ categoryCode: "Unknown category" });
+    if (input.externalRef) {
+      const existing = await this.db.ticket.findUnique({ where: { externalRef: input.externalRef } });
+      if (existing) return { status: 200, body: await this.view(principal, existing, true) };
+    }
+    const at = new Date();
+    try {
+      const { ticket, event } = await this.db.$transaction(async (tx) => {
+        const ticket = await tx.ticket.create({
+          data: {
+            channel: input.channel,
+            citizenName: input.citizenName,
+            citizenPhone: input.citizenPhone,
+            confidential: input.confidential ?? false,
+            address: input.address ?? null,
+            area: input.area ?? null,
+            lat: input.lat ?? null,
+            lng: input.lng ?? null,
+            categoryId: category.id,
+            urgency: input.urgency,
+            title: input.title,
+            description: input.description,
+            externalRef: input.externalRef ?? null,
+            context: initialContext() as unknown as Prisma.InputJsonValue,
+            createdById: principal.id,
+            createdAt: at,
+            updatedAt: at,
+          },
+        });
+        const event = await tx.ticketEvent.create({
+          data: {
+            ticketId: ticket.id,
+            seq: 1,
+            type: "CREATE",
+            fromStatus: null,
+            toStatus: "registered",
+            actorId: principal.id,
+            actorRole: principal.role,
+            departmentId: principal.departmentId,
+            payload: { channel: input.channel, categoryCode: input.categoryCode, urgency: input.urgency },
+            at,
+          },
+        });
+        if (idempotencyKey) {
+          const body = await this.view(principal, ticket, true);
+          await tx.idempotencyKey.create({
+            data: {
+              userId: principal.id,
+              key: idempotencyKey,
+              requestHash,
+              status: 201,
+              response: body as unknown as Prisma.InputJsonValue,
+            },
+          });
+        }
+        return { ticket, event };
+      });
+      await this.emit({ ticket, event });
+      return { status: 201, body: await this.view(principal, ticket, true) };
+    } catch (err) {
+      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002") {
+        // A concurrent request with the same key or externalRef committed first: answer as it did.
+        if (idempotencyKey) {
+          const replay = await this.replay(principal.id, idempotencyKey, requestHash);
+          if (replay) return replay;
+        }
+        if (input.externalRef) {
+          const existing = await this.db.ticket.findUnique({ where: { externalRef: input.externalRef } });
+          if (existing) return { status: 200, body: await this.view(principal, existing, true) };
+        }
+      }
+      throw err;
+    }
+  }
+
+  private async replay(
+    userId: number,
+    key: string,
+    requestHash: string,
+  ): Promise<{ status: 201; body: TicketView } | null> {
+    const row = await this.db.idempotencyKey.findUnique({ where: { userId_key: { userId, key } } });
+    if (!row) return null;
+    if (row.requestHash !== requestHash) {
+      throw new AppError(
+        "idempotency_mismatch",
+        "This Idempotency-Key was used for a different request body",
+      );
+    }
+    return { status: 201, body: row.response as unknown as TicketView };
+  }
+
+  // ---- read -----------------------------------------------------------------------------
+
+  async get(principal: Principal, id: number): Promise<TicketView> {
+    const ticket = await this.db.ticket.findUnique({ where: { id } });
+    if (!ticket || !canSee(principal, ticket, await this.org.tree())) throw notFound("Ticket");
+    if (phoneVisibility(principal, ticket, true) === "audited") {
+      await this.db.auditLog.create({
+        data: {
+          actorId: principal.id,
+          action: "read_citizen_phone",
+          ticketId: id,
+          detail: { role: principal.role },
+        },
+      });
+    }
+    return this.view(principal, ticket, true);
+  }
+
+  async events(principal: Principal, id: number) {
+    const ticket = await this.db.ticket.findUnique({
+      where: { id },
+      select: { departmentId: true, coDepartmentIds: true, subDepartmentId: true },
+    });
+    if (!ticket || !canSee(principal, ticket, await this.org.tree())) throw notFound("Ticket");
+    const rows = await this.db.ticketEvent.findMany({ where: { ticketId: id }, orderBy: { seq: "asc" } });
+    const actorIds = [...new Set(rows.map((r) => r.actorId).filter((v): v is number => v != null))];
+    const users = await this.db.user.findMany({
+      where: { id: { in: actorIds } },
+      select: { id: true, displayName: true },
+    });
+    const names = new Map(users.map((u) => [u.id, u.displayName]));
+    return rows.map((r) => ({
+      id: r.id.toString(),
+      seq: r.seq,
+      type: r.type,
+      fromStatus: r.fromStatus,
+      toStatus: r.toStatus,
+      actorId: r.actorId,
+      actorName: r.actorId != null ? (names.get(r.actorId) ?? null) : null,
+      actorRole: r.actorRole,
+      departmentId: r.departmentId,
+      payload: r.payload as Record<string, unknown>,
+      at: r.at.toISOString(),
+    }));
+  }
+
+  async list(
+    principal: Principal,
+    q: ListQuery,
+  ): Promise<{ items: TicketView[]; nextCursor: string | null }> {
+    const tree = await this.org.tree();
+    const and: Prisma.TicketWhereInput[] = [];
+    if (principal.role === "handler") {
+      const scope = principal.departmentId != null ? tree.subtreeIds(principal.departmentId) : [];
+      and.push({
+        OR: [
+          { departmentId: { in: scope } },
+          { coDepartmentIds: { hasSome: scope } },
+          { subDepartmentId: { in: scope } },
+        ],
+      });
+    }
+    if (q.status?.length) and.push({ status: { in: q.status } });
+    if (q.departmentId) and.push({ departmentId: { in: tree.subtreeIds(q.departmentId) } });
+    if (q.categoryCode) {
+      const cat = await this.org.categoryByCode(q.categoryCode);
+      and.push({ categoryId: cat?.id ?? -1 });
+    }
+    if (q.urgency) and.push({ urgency: q.urgency });
+    const now = new Date();
+    const open: TicketStatus[] = [
+      "registered",
+      "dispatched",
+      "processing",
+      "returnRequested",
+      "reviewing",
+      "callback",
+    ];
+    if (q.overdue === "true") and.push({ status: { in: open }, dueAt: { lt: now } });
+    if (q.overdue === "false")
+      and.push({ OR: [{ dueAt: null }, { dueAt: { gte: now } }, { status: { notIn: open } }] });
+    if (q.supervised === "true") and.push({ supervisionLevel: { gt: 0 }, status: { in: open } });
+    if (q.phone) and.push({ citizenPhone: q.phone });
+    if (q.queue === "review") and.push({ status: "reviewing" });
+    if (q.queue === "returns") and.push({ status: "returnRequested" });
+    if (q.queue === "callback") and.push({ status: "callback" });
+    if (q.queue === "extensions")
+      and.push({ status: "processing", extensions: { some: { status: "pending" } } });
+    if (q.q) {
+      const term = q.q;
+      if (/^\d{8,}$/.test(term)) and.push({ OR: [{ number: term }, { citizenPhone: term }] });
+      else and.push({ OR: [{ title: { contains: term } }, { address: { contains: term } }] });
+    }
+    const sortByDeadline = q.sort === "deadline";
+    const cursor = q.cursor ? decodeCursor(q.cursor) : null;
+    if (cursor) {
+      if (sortByDeadline) {
+        const at = new Date(cursor.k);
+        and.push({ OR: [{ dueAt: { gt: at } }, { dueAt: at, id: { gt: cursor.id } }] });
+      } else {
+        const at = new Date(cursor.k);
+        and.push({ OR: [{ createdAt: { lt: at } }, { createdAt: at, id: { lt: cursor.id } }] });
+      }
+    }
+    if (sortByDeadline) and.push({ dueAt: { not: null } });
+    const rows = await this.db.ticket.findMany({
+      where: { AND: and },
+      orderBy: sortByDeadline ? [{ dueAt: "asc" }, { id: "asc" }] : [{ createdAt: "desc" }, { id: "desc" }],
+      take: q.limit + 1,
+    });
+    const page = rows.slice(0, q.limit);
+    const last = page[page.length - 1];
+    const nextCursor =
+      rows.length > q.limit && last
+        ? encodeCursor({
+            k: (sortByDeadline ? (last.dueAt as Date) : last.createdAt).toISOString(),
+            id: last.id,
+          })
+        : null;
+    const items = await Promise.all(page.map((t) => this.view(principal, t, false, tree)));
+    return { items, nextCursor };
+  }
+
+  private async view(
+    principal: Principal,
+    t: Ticket,
+    detail: boolean,
+    tree?: Awaited<ReturnType<OrgService["tree"]>>,
+  ): Promise<TicketView> {
+    const category = await this.org.categoryById(t.categoryId);
+    return toTicketView(t, {
+      principal,
+      tree: tree ?? (await this.org.tree()),
+      categoryCode: category?.code ?? "",
+      categoryName: category?.name ?? "",
+      detail,
+    });
+  }
+
+  // ---- events ---------------------------------------------------------------------------
+
+  /** A user's event: scope check, machine transition, write with version check, hooks. */
+  async applyUserEvent(
+    principal: Principal,
+    id: number,
+    input: EventInput,
+    ifMatch?: number,
+  ): Promise<TicketView> {
+    const tree = await this.org.tree();
+    const change = await this.transact(id, async (tx, ticket) => {
+      if (!canSee(principal, ticket, tree)) throw notFound("Ticket");
+      if (ifMatch !== undefined && ifMatch !== ticket.version) {
+        throw new AppError(
+          "stale_version",
+          `The ticket is at version ${ticket.version}, not ${ifMatch}; reload it`,
+          { currentVersion: ticket.version },
+        );
+      }
+      const actor = actorFor(principal, ticket, tree);
+      return {
+        actor,
+        principal,
+        event: input as unknown as Record<string, unknown> & { type: TicketEventType },
+      };
+    });
+    if (!change) throw new Error("a user event always yields a change");
+    return this.view(principal, change.ticket, true, tree);
+  }
+
+  /**
+   * Timer effects and automatic escalation. `deadlineVersion`, when given, must still be
+   * the ticket's: a superseded timer does nothing. Returns null when the event no longer applies.
+   */
+  async applySystemEvent(
+    id: number,
+    type: SystemEventType,
+    payload: Record<string, unknown>,
+    deadlineVersion?: number,
+  ): Promise<TicketChange | null> {
+    try {
+      return await this.transact(id, async (_tx, ticket) => {
+        if (deadlineVersion !== undefined && ticket.deadlineVersion !== deadlineVersion) return null;
+        return {
+          actor: { role: "system", userId: null, relation: "none" } satisfies Actor,
+          principal: null,
+          event: { type, ...payload },
+        };
+      });
+    } catch (err) {
+      if (err instanceof AppError && err.code === "transition_not_allowed") return null;
+      throw err;
+    }
+  }
+
+  private async transact(
+    id: number,
+    decide: (
+      tx: Tx,
+      ticket: Ticket,
+    ) => Promise<{
+      actor: Actor;
+      principal: Principal | null;
+      event: Record<string, unknown> & { type: string };
+    } | null>,
+  ): Promise<TicketChange | null> {
+    const change = await this.db.$transaction(async (tx) => {
+      // Row lock: concurrent events on one ticket are applied one after another, none lost.
+      const locked = await tx.$queryRaw<{ id: number }[]>`SELECT id FROM tickets WHERE id = ${id} FOR UPDATE`;
+      if (locked.length === 0) throw notFound("Ticket");
+      const ticket = await tx.ticket.findUniqueOrThrow({ where: { id } });
+      const decision = await decide(tx, ticket);
+      if (!decision) return null;
+      return this.write(tx, ticket, decision.actor, decision.principal, decision.event);
+    });
+    if (change) await this.emit(change);
+    return change;
+  }
+
+  private async write(
+    tx: Tx,
+    ticket: Ticket,
+    actor: Actor,
+    principal: Principal | null,
+    input: Record<string, unknown> & { type: string },
+  ): Promise<TicketChange> {
+    const at = new Date();
+    const from = ticket.status as TicketState;
+    const ctx = ticket.context as unknown as TicketContext;
+    const machineEvent = { ...input, actor, at: at.toISOString() } as unknown as TicketEvent;
+    const result = applyEvent({ status: from, context: ctx }, machineEvent);
+    if (!result.ok) {
+      const allowed = principal ? allowedEvents({ status: from, context: ctx }, actor, at.toISOString()) : [];
+      throw new AppError(
+        "transition_not_allowed",
+        `${input.type} is not allowed for you while the ticket is ${from}`,
+        { allowedEvents: allowed, status: from },
+      );
+    }
+    const next = result.context;
+    const to = result.status;
+    const data: Prisma.TicketUncheckedUpdateInput = {
+      status: to,
+      version: ticket.version + 1,
+      context: next as unknown as Prisma.InputJsonValue,
+      departmentId: next.departmentId,
+      coDepartmentIds: next.coDepartmentIds,
+      subDepartmentId: next.subDepartmentId,
+      reopenCount: next.reopenCount,
+      supervisionLevel: next.supervisionLevel,
+      dispatchCount: next.dispatchCount,
+      lastRating: next.lastRating,
+      lastResolved: next.lastResolved,
+      directlyAnswered: next.directlyAnswered,
+      mergedIntoId: next.mergedIntoId,
+      closedAt: next.closedAt ? new Date(next.closedAt) : null,
+      updatedAt: at,
+    };
+    await this.sideEffects(tx, ticket, input, next, from, to, at, principal, data);
+    const updated = await tx.ticket.update({ where: { id: ticket.id, version: ticket.version }, data });
+    const { type, ...payload } = input;
+    const event = await tx.ticketEvent.create({
+      data: {
+        ticketId: ticket.id,
+        seq: updated.version,
+        type,
+        fromStatus: from,
+        toStatus: to,
+        actorId: principal?.id ?? null,
+        actorRole: actor.role,
+        departmentId: principal?.departmentId ?? null,
+        payload: payload as Prisma.InputJsonValue,
+        at,
+      },
+    });
+    return { ticket: updated, event };
+  }
+
+  /** What an event does besides the machine's state and context: deadlines, assignments, requests. */
+  private async sideEffects(
+    tx: Tx,
+    t: Ticket,
+    input: Record<string, unknown> & { type: string },
+    next: TicketContext,
+    from: TicketState,
+    to: TicketState,
+    at: Date,
+    principal: Principal | null,
+    data: Prisma.TicketUncheckedUpdateInput,
+  ): Promise<void> {
+    const category = await this.org.categoryById(t.categoryId);
+    const code = category?.code ?? "";
+    const tree = await this.org.tree();
+    const checkDepartments = (lead: number, co: number[]) => {
+      if (!tree.get(lead)) throw validation({ departmentId: "Unknown department" });
+      const unknown = co.filter((d) => !tree.get(d));
+      if (unknown.length) throw validation({ coDepartmentIds: `Unknown departments: ${unknown.join(", ")}` });
+    };
+    const endAssignments = async (
+      outcome: "returned" | "recalled" | "replaced" | "completed",
+      roles: Array<"lead" | "co" | "sub">,
+    ) => {
+      await tx.assignment.updateMany({
+        where: { ticketId: t.id, endedAt: null, role: { in: roles } },
+        data: { outcome, endedAt: at },
+      });
+    };
+    const dispatchTo = async (lead: number, co: number[]) => {
+      checkDepartments(lead, co);
+      const d = await this.sla.planDispatch(code, t.urgency, at);
+      Object.assign(data, {
+        dispatchedAt: at,
+        signBy: d.signBy,
+        firstResponseBy: d.firstResponseBy,
+        dueAt: d.dueAt,
+        callbackBy: null,
+        signedAt: null,
+        firstResponseAt: null,
+        deadlineVersion: t.deadlineVersion + 1,
+      });
+      await tx.assignment.createMany({
+        data: [
+          { ticketId: t.id, departmentId: lead, role: "lead" as const, dispatchedAt: at, signBy: d.signBy },
+          ...next.coDepartmentIds.map((dep) => ({
+            ticketId: t.id,
+            departmentId: dep,
+            role: "co" as const,
+            dispatchedAt: at,
+            signBy: d.signBy,
+          })),
+        ],
+      });
+    };
+    const clearDeadlines = () =>
+      Object.assign(data, {
+        signBy: null,
+        firstResponseBy: null,
+        dueAt: null,
+        callbackBy: null,
+        deadlineVersion: t.deadlineVersion + 1,
+      });
+
+    switch (input.type) {
+      case "DISPATCH":
+        await dispatchTo(input.departmentId as number, next.coDepartmentIds);
+        break;
+      case "RECALL":
+        await endAssignments("recalled", ["lead", "co", "sub"]);
+        clearDeadlines();
+        break;
+      case "SIGN":
+        data.signedAt = at;
+        await tx.assignment.updateMany({
+          where: { ticketId: t.id, endedAt: null, role: "lead", signedAt: null },
+          data: { signedAt: at, outcome: "signed" },
+        });
+        break;
+      case "SUB_DISPATCH": {
+        const dep = input.departmentId as number;
+        if (t.departmentId == null || !tree.isChild(t.departmentId, dep))
+          throw validation({ departmentId: "Sub-dispatch goes to a direct child of the lead unit" });
+        await endAssignments("replaced", ["sub"]);
+        await tx.assignment.create({
+          data: {
+            ticketId: t.id,
+            departmentId: dep,
+            role: "sub",
+            dispatchedAt: at,
+            signedAt: at,
+            outcome: "signed",
+          },
+        });
+        break;
+      }
+      case "APPROVE_RETURN":
+        await endAssignments("returned", ["lead"]);
+        await endAssignments("replaced", ["co", "sub"]);
+        if (to === "dispatched") await dispatchTo(input.departmentId as number, next.coDepartmentIds);
+        else clearDeadlines();
+        break;
+      case "FIRST_RESPONSE":
+        if (!t.firstResponseAt) data.firstResponseAt = at;
+        break;
+      case "REQUEST_EXTENSION": {
+        const until = new Date(input.until as string);
+        if (t.dueAt && until <= t.dueAt)
+          throw validation({ until: "An extension must move the deadline later than the current one" });
+        if (principal)
+          await tx.extensionRequest.create({
+            data: { ticketId: t.id, requestedById: principal.id, until, reason: String(input.reason) },
+          });
+        break;
+      }
+      case "APPROVE_EXTENSION":
+      case "REJECT_EXTENSION": {
+        const approve = input.type === "APPROVE_EXTENSION";
+        const pending = await tx.extensionRequest.findFirst({
+          where: { ticketId: t.id, status: "pending" },
+          orderBy: { id: "desc" },
+        });
+        if (pending) {
+          await tx.extensionRequest.update({
+            where: { id: pending.id },
+            data: {
+              status: approve ? "approved" : "rejected",
+              decidedById: principal?.id ?? null,
+              decidedAt: at,
+              decisionReason: (input.reason as string | undefined) ?? null,
+            },
+          });
+          if (approve) Object.assign(data, { dueAt: pending.until, deadlineVersion: t.deadlineVersion + 1 });
+        }
+        break;
+      }
+      case "APPROVE_REPLY":
+        if (!t.firstApprovedReplyAt) data.firstApprovedReplyAt = at;
+        Object.assign(data, {
+          callbackBy: await this.sla.planCallback(code, t.urgency, at),
+          deadlineVersion: t.deadlineVersion + 1,
+        });
+        break;
+      case "CALLBACK":
+        if (principal) {
+          await tx.callback.create({
+            data: {
+              ticketId: t.id,
+              agentId: principal.id,
+              rating: input.rating as "satisfied",
+              resolved: (input.resolved as boolean | undefined) ?? null,
+              note: (input.note as string | undefined) ?? null,
+              at,
+            },
+          });
+        }
+        if (to === "closed") {
+          await endAssignments("completed", ["lead", "co", "sub"]);
+          Object.assign(data, { callbackBy: null, deadlineVersion: t.deadlineVersion + 1 });
+        } else if (to === "processing") {
+          Object.assign(data, {
+            dueAt: await this.sla.planResolve(code, t.urgency, at),
+            callbackBy: null,
+            deadlineVersion: t.deadlineVersion + 1,
+          });
+        }
+        break;
+      case "REOPEN":
+        Object.assign(data, {
+          dueAt: await this.sla.planResolve(code, t.urgency, at),
+          callbackBy: null,
+          deadlineVersion: t.deadlineVersion + 1,
+        });
+        break;
+      case "MERGE": {
+        const into = input.intoTicketId as number;
+        const target =
+          into === t.id
+            ? null
+            : await tx.ticket.findUnique({ where: { id: into }, select: { status: true } });
+        if (!target || target.status === "merged")
+          throw validation({ intoTicketId: "Merge into another existing ticket that is not itself merged" });
+        await endAssignments("recalled", ["lead", "co", "sub"]);
+        clearDeadlines();
+        break;
+      }
+      case "ANSWER_DIRECTLY":
+        break;
+      default:
+        break;
+    }
+    if (from !== to && to === "closed" && input.type !== "CALLBACK")
+      Object.assign(data, { callbackBy: null });
+  }
+}
+
+function encodeCursor(c: { k: string; id: number }): string {
+  return Buffer.from(JSON.stringify(c)).toString("base64url");
+}
+
+function decodeCursor(s: string): { k: string; id: number } {
+  try {
+    const c = JSON.parse(Buffer.from(s, "base64url").toString("utf8")) as { k: unknown; id: unknown };
+    if (typeof c.k === "string" && typeof c.id === "number" && !Number.isNaN(Date.parse(c.k)))
+      return { k: c.k, id: c.id };
+  } catch {
+    // fall through
+  }
+  throw new AppError("malformed", "The cursor is not one this API issued");
+}

@@ -1,0 +1,148 @@
+import type { Principal } from "../auth/principal.ts";
+import { HOTLINE_ROLES } from "../auth/principal.ts";
+import type { Ticket } from "../generated/prisma/client.ts";
+import type { DepartmentTree } from "../org/department-tree.ts";
+import {
+  type Actor,
+  allowedEvents,
+  OPEN_STATES,
+  type TicketContext,
+  type TicketState,
+} from "./ticket.machine.ts";
+
+/** 138****5678; landlines keep their area code and last four digits. */
+export function maskPhone(phone: string): string {
+  if (phone.length <= 4) return "*".repeat(phone.length);
+  if (/^1\d{10}$/.test(phone)) return `${phone.slice(0, 3)}****${phone.slice(7)}`;
+  return `${phone.slice(0, Math.min(4, phone.length - 4))}****${phone.slice(-4)}`;
+}
+
+/** How a handler relates to a ticket, from the department tree (the machine's guards need it). */
+export function actorFor(
+  principal: Principal,
+  t: Pick<Ticket, "departmentId" | "coDepartmentIds" | "subDepartmentId">,
+  tree: DepartmentTree,
+): Actor {
+  const base = { role: principal.role, userId: principal.id } as const;
+  const dept = principal.departmentId;
+  if (principal.role !== "handler" || dept == null) return { ...base, relation: "none" };
+  if (tree.contains(dept, t.departmentId)) return { ...base, relation: "lead" };
+  const co = t.coDepartmentIds.find((id) => tree.contains(dept, id));
+  if (co !== undefined) return { ...base, relation: "co", coDepartmentId: co };
+  if (tree.contains(dept, t.subDepartmentId)) return { ...base, relation: "sub" };
+  return { ...base, relation: "none" };
+}
+
+/** Handlers see tickets of their department subtree only (lead, co-handling or sub-dispatched); others see all. */
+export function canSee(
+  principal: Principal,
+  t: Pick<Ticket, "departmentId" | "coDepartmentIds" | "subDepartmentId">,
+  tree: DepartmentTree,
+): boolean {
+  if (principal.role !== "handler") return true;
+  return actorFor(principal, t, tree).relation !== "none";
+}
+
+/**
+ * Full phone for the hotline roles; for the handling department unless confidential (and
+ * only on the detail view, where each read is audited); masked for everyone else.
+ */
+export function phoneVisibility(
+  principal: Principal,
+  t: Pick<Ticket, "confidential">,
+  detail: boolean,
+): "full" | "audited" | "masked" {
+  if (HOTLINE_ROLES.has(principal.role)) return "full";
+  if (principal.role === "handler" && detail && !t.confidential) return "audited";
+  return "masked";
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export function trafficLight(t: Ticket, now: Date): "none" | "normal" | "warning" | "overdue" {
+  const ctx = t.context as unknown as TicketContext;
+  const status = t.status as TicketState;
+  if (!OPEN_STATES.includes(status)) return "none";
+  const deadline =
+    status === "dispatched"
+      ? t.signBy
+      : status === "callback"
+        ? t.callbackBy
+        : status === "registered"
+          ? null
+          : t.dueAt;
+  if (!deadline) return "none";
+  if (now >= deadline) return "overdue";
+  const f = ctx.flags;
+  const warned = status === "dispatched" ? f.signWarning : status === "callback" ? false : f.resolveWarning;
+  return warned ? "warning" : "normal";
+}
+
+export function toTicketView(
+  t: Ticket,
+  opts: {
+    principal: Principal;
+    tree: DepartmentTree;
+    categoryCode: string;
+    categoryName: string;
+    detail: boolean;
+    now?: Date;
+  },
+) {
+  const ctx = t.context as unknown as TicketContext;
+  const now = opts.now ?? new Date();
+  const actor = actorFor(opts.principal, t, opts.tree);
+  const visibility = phoneVisibility(opts.principal, t, opts.detail);
+  return {
+    id: t.id,
+    number: t.number,
+    externalRef: t.externalRef,
+    channel: t.channel,
+    status: t.status,
+    version: t.version,
+    citizenName: t.citizenName,
+    citizenPhone: visibility === "masked" ? maskPhone(t.citizenPhone) : t.citizenPhone,
+    confidential: t.confidential,
+    address: t.address,
+    area: t.area,
+    lat: t.lat,
+    lng: t.lng,
+    categoryCode: opts.categoryCode,
+    categoryName: opts.categoryName,
+    urgency: t.urgency,
+    title: t.title,
+    description: t.description,
+    departmentId: t.departmentId,
+    coDepartmentIds: t.coDepartmentIds,
+    subDepartmentId: t.subDepartmentId,
+    reopenCount: t.reopenCount,
+    supervisionLevel: t.supervisionLevel,
+    dispatchCount: t.dispatchCount,
+    lastRating: t.lastRating,
+    lastResolved: t.lastResolved,
+    directlyAnswered: t.directlyAnswered,
+    mergedIntoId: t.mergedIntoId,
+    deadlineVersion: t.deadlineVersion,
+    dispatchedAt: iso(t.dispatchedAt),
+    signBy: iso(t.signBy),
+    firstResponseBy: iso(t.firstResponseBy),
+    dueAt: iso(t.dueAt),
+    callbackBy: iso(t.callbackBy),
+    signedAt: iso(t.signedAt),
+    firstResponseAt: iso(t.firstResponseAt),
+    firstApprovedReplyAt: iso(t.firstApprovedReplyAt),
+    closedAt: iso(t.closedAt),
+    createdAt: t.createdAt.toISOString(),
+    updatedAt: t.updatedAt.toISOString(),
+    flags: { ...ctx.flags },
+    pendingExtension: ctx.pendingExtension,
+    approvedExtensions: ctx.approvedExtensions,
+    unreachableCount: ctx.unreachableCount,
+    assistRepliedDepartmentIds: ctx.assistRepliedDepartmentIds,
+    trafficLight: trafficLight(t, now),
+    allowedEvents: opts.detail
+      ? allowedEvents({ status: t.status as TicketState, context: ctx }, actor, now.toISOString())
+      : [],
+  };
+}
+export type TicketView = ReturnType<typeof toTicketView>;
