@@ -11,10 +11,12 @@ import { createQueueBackend, type QueueBackend } from "./jobs/queues.ts";
 import { logger } from "./logger.ts";
 import { OrgService } from "./org/org.service.ts";
 import { SlaService } from "./sla/sla.service.ts";
+import { TimerScheduler } from "./sla/timers.ts";
+import { StatsService } from "./stats/stats.service.ts";
 import { TicketService } from "./tickets/ticket.service.ts";
 
 /** Every long-lived object of one process, built once here and handed to routes and workers. */
-export interface Services {
+export interface CoreServices {
   config: Config;
   databaseUrl: string;
   db: Db;
@@ -23,6 +25,10 @@ export interface Services {
   org: OrgService;
   sla: SlaService;
   tickets: TicketService;
+}
+export interface Services extends CoreServices {
+  timers: TimerScheduler;
+  stats: StatsService;
 }
 
 export async function resolveDatabase(
@@ -53,7 +59,12 @@ export async function createServices(
   const sla = new SlaService(db);
   await sla.seedShippedCalendar();
   const tickets = new TicketService(db, org, sla);
-  return { config, databaseUrl, db, queues, auth, org, sla, tickets };
+  const core: CoreServices = { config, databaseUrl, db, queues, auth, org, sla, tickets };
+  const timers = new TimerScheduler(core);
+  const stats = new StatsService(core);
+  tickets.onChange((change) => timers.onTicketChange(change));
+  tickets.onChange((change) => stats.onTicketChange(change));
+  return { ...core, timers, stats };
 }
 
 export interface RunningSystem {

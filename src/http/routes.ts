@@ -1,4 +1,7 @@
 import { registerLoginRoute, registerMeRoute } from "../auth/auth.routes.ts";
+import { registerSlaRoutes } from "../sla/sla.routes.ts";
+import { registerStatsRoutes } from "../stats/stats.routes.ts";
+import { registerWebRoutes } from "./web.routes.ts";
 import { registerOrgRoutes } from "../org/org.routes.ts";
 import type { Services } from "../system.ts";
 import { registerTicketRoutes } from "../tickets/ticket.routes.ts";
@@ -17,5 +20,8 @@ export function buildApp(s: Services): App {
   registerMeRoute(app);
   registerOrgRoutes(app, s.org);
   registerTicketRoutes(app, s.tickets);
+  registerSlaRoutes(app, s);
+  registerStatsRoutes(app, s);
+  registerWebRoutes(app);
   return app;
 }

@@ -937,7 +937,10 @@ describe("a full life", () => {
   it("create → dispatch → sign → reply → approve → dissatisfied → reply → approve → satisfied → closed", () => {
     const { agent, reviewer, lead } = ACTORS;
     let t = Date.parse(AT);
-    const at = () => new Date((t += 60 * 60 * 1000)).toISOString();
+    const at = () => {
+      t += 60 * 60 * 1000;
+      return new Date(t).toISOString();
+    };
     const reply = () => ev("REPLY", lead, { result: "已处理", outcome: "resolved" }, at());
 
     let data: TicketSnapshotData = { status: "registered", context: initialContext() };

@@ -417,12 +417,13 @@ export const ticketMachine = setup({
       event.departmentId !== context.departmentId,
     returnWithRedispatch: ({ event }) =>
       event.type === "APPROVE_RETURN" &&
-      event.departmentId !== undefined &&
+      event.departmentId != null &&
       validAssignment(event.departmentId, event.coDepartmentIds),
+    /** No new lead given (absent or null); co units without a lead make no sense and are refused. */
     returnToIntake: ({ event }) =>
       event.type === "APPROVE_RETURN" &&
-      event.departmentId === undefined &&
-      event.coDepartmentIds === undefined,
+      event.departmentId == null &&
+      (event.coDepartmentIds === undefined || event.coDepartmentIds.length === 0),
     returnCameFromDispatched: ({ context }) => context.returnFrom === "dispatched",
     returnCameFromProcessing: ({ context }) => context.returnFrom === "processing",
     // extensions
