@@ -57,12 +57,13 @@ export interface Problem {
 }
 
 export function problem(code: ErrorCode, detail: string, extra: Record<string, unknown> = {}): Problem {
+  // Extensions first: they may never override the RFC 9457 members.
   return {
+    ...extra,
     type: `https://hotline.example/problems/${code.replaceAll("_", "-")}`,
     title: TITLES[code],
     status: ERROR_STATUS[code],
     detail,
-    ...extra,
   };
 }
 

@@ -88,7 +88,9 @@ function refAddDayLevel(start: number, ms: number): number {
 // Arbitraries: instants across the shipped years, biased towards the interesting wall times.
 const FROM_DAY = Date.parse("2023-12-01T00:00:00Z") / DAY;
 const TO_DAY = Date.parse("2026-12-31T00:00:00Z") / DAY;
-const SPECIAL_MINUTES = [0, 480, 539, 540, 541, 600, 719, 720, 721, 750, 779, 780, 781, 960, 1079, 1080, 1081, 1439];
+const SPECIAL_MINUTES = [
+  0, 480, 539, 540, 541, 600, 719, 720, 721, 750, 779, 780, 781, 960, 1079, 1080, 1081, 1439,
+];
 const minuteOfDay = fc.oneof(fc.constantFrom(...SPECIAL_MINUTES), fc.integer({ min: 0, max: 1439 }));
 const startMinute = fc
   .record({ day: fc.integer({ min: FROM_DAY, max: TO_DAY }), minute: minuteOfDay })
@@ -167,7 +169,8 @@ describe("addWorkingTime / workingTimeBetween properties (shipped Beijing calend
         const [a, m, b] = [x, y, z].sort((p, q) => p - q) as [number, number, number];
         const whole = workingTimeBetween(new Date(a), new Date(b), cal);
         const parts =
-          workingTimeBetween(new Date(a), new Date(m), cal) + workingTimeBetween(new Date(m), new Date(b), cal);
+          workingTimeBetween(new Date(a), new Date(m), cal) +
+          workingTimeBetween(new Date(m), new Date(b), cal);
         expect(parts).toBe(whole);
         expect(workingTimeBetween(new Date(b), new Date(a), cal)).toBe(0);
       }),
@@ -274,7 +277,12 @@ describe("properties over random calendars and time zones (incl. DST)", () => {
   it("working-day durations land on a working day, in working time or on an interval end", () => {
     fc.assert(
       fc.property(calendarArb, nearStart, fc.integer({ min: 1, max: 15 }), (c, s, n) => {
-        const r = addDuration(new Date(s), { weeks: 0, days: n, hours: 0, minutes: 0, seconds: 0 }, "working", c);
+        const r = addDuration(
+          new Date(s),
+          { weeks: 0, days: n, hours: 0, minutes: 0, seconds: 0 },
+          "working",
+          c,
+        );
         expect(r.getTime()).toBeGreaterThan(s);
         expect(isWorkingTime(r, c) || isWorkingTime(new Date(r.getTime() - 1), c)).toBe(true);
         expect(isWorkingDay(localDate(r, c.timeZone), c)).toBe(true);
@@ -495,7 +503,9 @@ describe("validation and degenerate calendars", () => {
   it("throws a clear error instead of looping when there is no working time", () => {
     const none = defaultCalendar([], { workingWeekdays: [] });
     const t0 = performance.now();
-    expect(() => addWorkingTime(bj("2024-03-15T10:00"), HOUR, none)).toThrow(/no working time within 3660 days/);
+    expect(() => addWorkingTime(bj("2024-03-15T10:00"), HOUR, none)).toThrow(
+      /no working time within 3660 days/,
+    );
     expect(() => addDuration(bj("2024-03-15T10:00"), "P1D", "working", none)).toThrow(/no working time/);
     expect(() => nextWorkingTime(bj("2024-03-15T10:00"), none)).toThrow(/no working time/);
     const noHours = defaultCalendar([], { workingHours: [] });
@@ -547,7 +557,7 @@ describe("validation and degenerate calendars", () => {
 });
 
 describe("speed", () => {
-  it("computes 300,000 working deadlines well within a second", () => {
+  it("computes 300,000 working deadlines in well under 3 s", () => {
     const t0 = performance.now();
     let sink = 0;
     for (let i = 0; i < 100_000; i++) {

@@ -148,7 +148,7 @@ export function addWorkingTime(start: Date, ms: number, cal: WorkingCalendar): D
     const e = first[i + 1] as number;
     if (e <= t0) continue;
     const s = first[i] as number;
-    const from = s > t0 ? s : t0;
+    const from = Math.max(s, t0);
     const len = e - from;
     if (rem <= len) return new Date(from + rem);
     rem -= len;

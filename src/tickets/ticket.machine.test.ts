@@ -521,6 +521,11 @@ describe("returns (退单)", () => {
     expect(applyEvent(fixture("returnRequested"), ev("APPROVE_RETURN", agent, { departmentId: -3 })).ok).toBe(
       false,
     );
+    expect(
+      applyEvent(fixture("returnRequested"), ev("APPROVE_RETURN", agent, { coDepartmentIds: [21] })).ok,
+    ).toBe(false);
+    const nullDept = { ...ev("APPROVE_RETURN", agent, {}), departmentId: null } as unknown as TicketEvent;
+    expect(ok(applyEvent(fixture("returnRequested"), nullDept)).status).toBe("registered");
   });
 });
 

@@ -452,17 +452,13 @@ export const ticketMachine = setup({
       return Number.isFinite(elapsed) && elapsed <= REOPEN_WINDOW_DAYS * DAY_MS;
     },
     // supervision and merge
-    validSupervisionLevel: ({ event }) =>
-      event.type === "SUPERVISE" && [1, 2, 3].includes(event.level) && Number.isInteger(event.level),
+    validSupervisionLevel: ({ event }) => event.type === "SUPERVISE" && [1, 2, 3].includes(event.level),
     validMergeTarget: ({ event }) => event.type === "MERGE" && isId(event.intoTicketId),
   },
   actions: {
     answerDirectly: assign(({ event }) => ({ directlyAnswered: true, closedAt: event.at })),
     dispatch: assign(({ context, event }) => {
-      if (
-        (event.type !== "DISPATCH" && event.type !== "APPROVE_RETURN") ||
-        event.departmentId === undefined
-      ) {
+      if ((event.type !== "DISPATCH" && event.type !== "APPROVE_RETURN") || event.departmentId == null) {
         return {};
       }
       return assignment(context, event.departmentId, event.coDepartmentIds);

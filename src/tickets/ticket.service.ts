@@ -398,7 +398,7 @@ export class TicketService {
       throw new AppError(
         "transition_not_allowed",
         `${input.type} is not allowed for you while the ticket is ${from}`,
-        { allowedEvents: allowed, status: from },
+        { allowedEvents: allowed, currentStatus: from },
       );
     }
     const next = result.context;
