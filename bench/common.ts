@@ -1,0 +1,71 @@
+import pg from "pg";
+import { loadConfig } from "../src/config.ts";
+import { startEmbeddedPostgres } from "../src/db/embedded.ts";
+
+/** Benchmarks use DATABASE_URL when set, else the embedded PostgreSQL under .data/bench. */
+export async function benchDatabase(): Promise<{ adminUrl: string; stop: () => Promise<void> }> {
+  const config = loadConfig();
+  if (config.databaseUrl) return { adminUrl: config.databaseUrl, stop: async () => {} };
+  const embedded = await startEmbeddedPostgres(".data/bench", 54331);
+  return { adminUrl: embedded.url, stop: embedded.stop };
+}
+
+/** A fresh database for one benchmark, so runs do not see each other's rows. */
+export async function freshDatabase(adminUrl: string, name: string): Promise<string> {
+  const c = new pg.Client({ connectionString: adminUrl });
+  await c.connect();
+  await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await c.query(`CREATE DATABASE "${name}"`);
+  await c.end();
+  const u = new URL(adminUrl);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i] as number;
+}
+
+export function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? (process.argv[i + 1] as string) : fallback;
+}
+
+/**
+ * Baseline: raw PostgreSQL write transactions per second (BEGIN; UPDATE one row; INSERT one
+ * row; COMMIT) from `concurrency` connections — what the hardware gives before our code.
+ */
+export async function rawPgTransactionsPerSecond(url: string, concurrency: number, seconds = 3): Promise<number> {
+  const setup = new pg.Client({ connectionString: url });
+  await setup.connect();
+  await setup.query("DROP TABLE IF EXISTS bench_baseline; CREATE TABLE bench_baseline (id int primary key, n int); DROP TABLE IF EXISTS bench_baseline_log; CREATE TABLE bench_baseline_log (id bigserial primary key, row_id int, at timestamptz default now())");
+  await setup.query("INSERT INTO bench_baseline SELECT g, 0 FROM generate_series(1, $1) g", [concurrency * 10]);
+  await setup.end();
+  const until = Date.now() + seconds * 1000;
+  let count = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, w) => {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      let i = 0;
+      while (Date.now() < until) {
+        const id = w * 10 + (i++ % 10) + 1;
+        await c.query("BEGIN");
+        await c.query("UPDATE bench_baseline SET n = n + 1 WHERE id = $1", [id]);
+        await c.query("INSERT INTO bench_baseline_log (row_id) VALUES ($1)", [id]);
+        await c.query("COMMIT");
+        count++;
+      }
+      await c.end();
+    }),
+  );
+  const cleanup = new pg.Client({ connectionString: url });
+  await cleanup.connect();
+  await cleanup.query("DROP TABLE bench_baseline; DROP TABLE bench_baseline_log");
+  await cleanup.end();
+  return count / seconds;
+}
+
+export const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
