@@ -1,13 +1,14 @@
 import { registerLoginRoute, registerMeRoute } from "../auth/auth.routes.ts";
+import { registerOpen311Routes } from "../open311/open311.routes.ts";
+import { registerOrgRoutes } from "../org/org.routes.ts";
 import { registerSlaRoutes } from "../sla/sla.routes.ts";
 import { registerStatsRoutes } from "../stats/stats.routes.ts";
-import { registerWebRoutes } from "./web.routes.ts";
-import { registerOrgRoutes } from "../org/org.routes.ts";
 import type { Services } from "../system.ts";
 import { registerTicketRoutes } from "../tickets/ticket.routes.ts";
 import { type App, createBaseApp } from "./app.ts";
 import { requireAuth } from "./auth.middleware.ts";
 import { registerHealthRoutes } from "./health.routes.ts";
+import { registerWebRoutes } from "./web.routes.ts";
 
 /** Assembles every route of the product; each domain registers its own. */
 export function buildApp(s: Services): App {
@@ -22,6 +23,7 @@ export function buildApp(s: Services): App {
   registerTicketRoutes(app, s.tickets);
   registerSlaRoutes(app, s);
   registerStatsRoutes(app, s);
+  registerOpen311Routes(app, s);
   registerWebRoutes(app);
   return app;
 }

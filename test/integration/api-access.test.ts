@@ -10,10 +10,18 @@ afterAll(async () => sys?.stop());
 
 describe("roles", () => {
   it("each step refuses the roles that may not take it and accepts the one that may", async () => {
-    const [agent, reviewer, handler, manager, admin] = await Promise.all(["agent1", "reviewer1", "handler1", "manager1", "admin"].map((u) => sys.as(u)));
+    const agent = await sys.as("agent1");
+    const reviewer = await sys.as("reviewer1");
+    const handler = await sys.as("handler1");
+    const manager = await sys.as("manager1");
+    const admin = await sys.as("admin");
     const dongcheng = await deptId(agent, "dongcheng");
     const t = await createTicket(agent);
-    const refused = async (clients: typeof agent[], type: string, payload: Record<string, unknown> = {}) => {
+    const refused = async (
+      clients: (typeof agent)[],
+      type: string,
+      payload: Record<string, unknown> = {},
+    ) => {
       for (const c of clients) {
         const res = await c.event(t.id, type, payload);
         // Out of scope is 404 (a handler cannot see an undispatched ticket); in scope but not allowed is 409.
@@ -34,7 +42,9 @@ describe("roles", () => {
     const sup = await manager.event(t.id, "SUPERVISE", { level: 2, note: "请尽快回访" });
     expect(sup.body).toMatchObject({ status: "callback", supervisionLevel: 2 });
     expect((await agent.event(t.id, "URGE", { note: "催办" })).status).toBe(200);
-    expect((await agent.event(t.id, "CALLBACK", { rating: "satisfied", resolved: true })).body.status).toBe("closed");
+    expect((await agent.event(t.id, "CALLBACK", { rating: "satisfied", resolved: true })).body.status).toBe(
+      "closed",
+    );
   });
 
   it("allowedEvents in the detail differs by caller", async () => {
@@ -57,7 +67,9 @@ describe("roles", () => {
 describe("department scoping", () => {
   it("a handler sees its subtree's tickets only; others get 404", async () => {
     const agent = await sys.as("agent1");
-    const [h1, h2, h3] = await Promise.all([sys.as("handler1"), sys.as("handler2"), sys.as("handler3")]);
+    const h1 = await sys.as("handler1");
+    const h2 = await sys.as("handler2");
+    const h3 = await sys.as("handler3");
     const hepingli = await deptId(agent, "dc-hepingli");
     const xicheng = await deptId(agent, "xicheng");
     const inStreet = await createTicket(agent, { title: "街道工单" });
@@ -75,7 +87,8 @@ describe("department scoping", () => {
     // The street handler cannot see its parent district's other tickets.
     expect((await h3.get(`/api/v1/tickets/${inXicheng.id}`)).status).toBe(404);
 
-    const ids = async (c: typeof h1) => (await c.get<{ items: TicketBody[] }>("/api/v1/tickets?limit=200")).body.items.map((t) => t.id);
+    const ids = async (c: typeof h1) =>
+      (await c.get<{ items: TicketBody[] }>("/api/v1/tickets?limit=200")).body.items.map((t) => t.id);
     expect(await ids(h1)).toContain(inStreet.id);
     expect(await ids(h1)).not.toContain(inXicheng.id);
     expect(await ids(h2)).toEqual([inXicheng.id]);
@@ -89,13 +102,18 @@ describe("department scoping", () => {
     const lead = await sys.as("handler-water");
     const co = await sys.as("handler-housing");
     const t = await createTicket(agent, { categoryCode: "water-supply" });
-    await agent.event(t.id, "DISPATCH", { departmentId: await deptId(agent, "water"), coDepartmentIds: [await deptId(agent, "housing")] });
+    await agent.event(t.id, "DISPATCH", {
+      departmentId: await deptId(agent, "water"),
+      coDepartmentIds: [await deptId(agent, "housing")],
+    });
     expect((await co.get(`/api/v1/tickets/${t.id}`)).status).toBe(200);
     await lead.event(t.id, "SIGN");
     expect((await lead.event(t.id, "REPLY", { result: "done", outcome: "resolved" })).status).toBe(409);
     expect((await co.event(t.id, "SIGN")).status).toBe(409);
     expect((await co.event(t.id, "ASSIST_REPLY", { note: "已配合检修" })).status).toBe(200);
-    expect((await lead.event(t.id, "REPLY", { result: "done", outcome: "resolved" })).body.status).toBe("reviewing");
+    expect((await lead.event(t.id, "REPLY", { result: "done", outcome: "resolved" })).body.status).toBe(
+      "reviewing",
+    );
   });
 
   it("sub-dispatch goes to a direct child only and lets the child see the ticket", async () => {
@@ -105,8 +123,12 @@ describe("department scoping", () => {
     const t = await createTicket(agent);
     await agent.event(t.id, "DISPATCH", { departmentId: await deptId(agent, "dongcheng") });
     await h1.event(t.id, "SIGN");
-    expect((await h1.event(t.id, "SUB_DISPATCH", { departmentId: await deptId(agent, "xicheng") })).status).toBe(422);
-    expect((await h1.event(t.id, "SUB_DISPATCH", { departmentId: await deptId(agent, "dc-jianguo") })).status).toBe(200);
+    expect(
+      (await h1.event(t.id, "SUB_DISPATCH", { departmentId: await deptId(agent, "xicheng") })).status,
+    ).toBe(422);
+    expect(
+      (await h1.event(t.id, "SUB_DISPATCH", { departmentId: await deptId(agent, "dc-jianguo") })).status,
+    ).toBe(200);
     expect((await h3.get(`/api/v1/tickets/${t.id}`)).status).toBe(404);
     const res = await h1.event(t.id, "SUB_DISPATCH", { departmentId: await deptId(agent, "dc-hepingli") });
     expect(res.body.subDepartmentId).toBe(await deptId(agent, "dc-hepingli"));
@@ -154,13 +176,21 @@ describe("create: idempotency and externalRef", () => {
   it("the same Idempotency-Key replays the first response; a different body is refused", async () => {
     const agent = await sys.as("agent1");
     const key = `k-${Date.now()}`;
-    const results = await Promise.all(Array.from({ length: 5 }, () => agent.post<TicketBody>("/api/v1/tickets", body, { "idempotency-key": key })));
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        agent.post<TicketBody>("/api/v1/tickets", body, { "idempotency-key": key }),
+      ),
+    );
     const ids = new Set(results.map((r) => r.body.id));
     expect(results.map((r) => r.status)).toEqual([201, 201, 201, 201, 201]);
     expect(ids.size).toBe(1);
     const other = await agent.post("/api/v1/tickets", { ...body, title: "别的" }, { "idempotency-key": key });
     expect(other.status).toBe(422);
-    expect(await sys.system.services.db.ticket.count({ where: { title: "停水", citizenPhone: "13700001111", externalRef: null } })).toBe(1);
+    expect(
+      await sys.system.services.db.ticket.count({
+        where: { title: "停水", citizenPhone: "13700001111", externalRef: null },
+      }),
+    ).toBe(1);
   });
 
   it("externalRef deduplicates tickets from an upstream hotline", async () => {
@@ -177,19 +207,27 @@ describe("list", () => {
   it("filters and pages with a cursor without gaps or repeats", async () => {
     const agent = await sys.as("agent1");
     const made: number[] = [];
-    for (let i = 0; i < 7; i++) made.push((await createTicket(agent, { categoryCode: "greening", urgency: i % 2 ? "urgent" : "normal" })).id);
+    for (let i = 0; i < 7; i++)
+      made.push(
+        (await createTicket(agent, { categoryCode: "greening", urgency: i % 2 ? "urgent" : "normal" })).id,
+      );
     const seen: number[] = [];
     let cursor: string | null = null;
     do {
-      const page: { status: number; body: { items: TicketBody[]; nextCursor: string | null } } = await agent.get(`/api/v1/tickets?categoryCode=greening&limit=3${cursor ? `&cursor=${cursor}` : ""}`);
+      const page: { status: number; body: { items: TicketBody[]; nextCursor: string | null } } =
+        await agent.get(`/api/v1/tickets?categoryCode=greening&limit=3${cursor ? `&cursor=${cursor}` : ""}`);
       expect(page.status).toBe(200);
       seen.push(...page.body.items.map((t) => t.id));
       cursor = page.body.nextCursor;
     } while (cursor);
     expect(seen).toEqual([...made].reverse());
-    const urgent = await agent.get<{ items: TicketBody[] }>("/api/v1/tickets?categoryCode=greening&urgency=urgent");
+    const urgent = await agent.get<{ items: TicketBody[] }>(
+      "/api/v1/tickets?categoryCode=greening&urgency=urgent",
+    );
     expect(urgent.body.items).toHaveLength(3);
-    const byStatus = await agent.get<{ items: TicketBody[] }>("/api/v1/tickets?categoryCode=greening&status=dispatched,processing");
+    const byStatus = await agent.get<{ items: TicketBody[] }>(
+      "/api/v1/tickets?categoryCode=greening&status=dispatched,processing",
+    );
     expect(byStatus.body.items).toHaveLength(0);
     expect((await agent.get("/api/v1/tickets?cursor=garbage")).status).toBe(400);
     expect((await agent.get("/api/v1/tickets?limit=5000")).status).toBe(422);

@@ -1,0 +1,186 @@
+import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { z } from "zod";
+import type { Principal } from "../auth/principal.ts";
+import type { App } from "../http/app.ts";
+import { zodErrors } from "../http/app.ts";
+import { AppError } from "../http/errors.ts";
+import type { Services } from "../system.ts";
+import { PhoneSchema } from "../tickets/ticket.schemas.ts";
+import { toRequest, toService, toServiceDefinition } from "./open311.mapping.ts";
+
+/** Open311 clients expect their own error shape: an array of {code, description}. */
+function open311Error(c: Context, code: number, description: string) {
+  return c.json([{ code, description }], code as ContentfulStatusCode);
+}
+
+const PostRequestSchema = z.object({
+  api_key: z.string().min(1, "api_key is required"),
+  service_code: z.string().min(1, "service_code is required"),
+  lat: z.coerce.number().min(-90).max(90).optional(),
+  long: z.coerce.number().min(-180).max(180).optional(),
+  address_string: z.string().max(300).optional(),
+  description: z.string().trim().min(1, "description is required").max(5000),
+  first_name: z.string().max(50).optional(),
+  last_name: z.string().max(50).optional(),
+  phone: PhoneSchema,
+  "attribute[urgency]": z.enum(["normal", "urgent", "critical"]).optional(),
+});
+
+/**
+ * GeoReport v2 at /open311/v2 so citizen apps and existing Open311 clients can report issues:
+ * services are our categories, requests are tickets (channel `open311`). Reading is public
+ * and shows no personal data; posting needs `api_key` = a bearer token of an agent account.
+ */
+export function registerOpen311Routes(app: App, s: Services): void {
+  // Open311 paths carry the format as an extension (services.json, requests/123.json).
+  app.get("/open311/v2/*", async (c) => {
+    const [path, format] = splitFormat(c.req.path.slice("/open311/v2/".length));
+    if (format !== "json") return open311Error(c, 400, "Only the json format is supported");
+    if (path === "services")
+      return c.json((await s.org.listCategories()).filter((x) => x.active).map(toService));
+    if (path.startsWith("services/")) {
+      const code = decodeURIComponent(path.slice("services/".length));
+      const category = await s.org.categoryByCode(code);
+      if (!category?.active) return open311Error(c, 404, `No service ${code}`);
+      return c.json(toServiceDefinition(category));
+    }
+    if (path === "requests") return listRequests(c, s);
+    if (path.startsWith("requests/") || path.startsWith("request/")) {
+      const id = decodeURIComponent(path.slice(path.indexOf("/") + 1));
+      const found = await publicRequests(s, { numbers: [id] });
+      return found.length ? c.json(found) : open311Error(c, 404, `No request ${id}`);
+    }
+    return open311Error(c, 404, `No Open311 resource ${path}`);
+  });
+
+  app.post("/open311/v2/*", async (c) => {
+    const [path, format] = splitFormat(c.req.path.slice("/open311/v2/".length));
+    if (path !== "requests") return open311Error(c, 404, `No Open311 resource ${path}`);
+    if (format !== "json") return open311Error(c, 400, "Only the json format is supported");
+    return createRequest(c, s);
+  });
+}
+
+async function createRequest(c: Context, s: Services) {
+  const type = c.req.header("content-type") ?? "";
+  const raw: Record<string, unknown> = type.includes("application/json")
+    ? await c.req.json().catch(() => ({}))
+    : Object.fromEntries(
+        Object.entries(await c.req.parseBody()).map(([k, v]) => [k, typeof v === "string" ? v : ""]),
+      );
+  const parsed = PostRequestSchema.safeParse({
+    ...Object.fromEntries(new URL(c.req.url).searchParams),
+    ...raw,
+  });
+  if (!parsed.success) {
+    const errors = zodErrors(parsed.error);
+    return c.json(
+      Object.entries(errors).map(([field, message]) => ({ code: 400, description: `${field}: ${message}` })),
+      400,
+    );
+  }
+  const p = parsed.data;
+  let principal: Principal;
+  try {
+    principal = await s.auth.authenticate(`Bearer ${p.api_key}`);
+  } catch {
+    return open311Error(c, 403, "Invalid api_key");
+  }
+  if (principal.role !== "agent" && principal.role !== "reviewer")
+    return open311Error(c, 403, "This api_key may not submit requests");
+  const category = await s.org.categoryByCode(p.service_code);
+  if (!category?.active) return open311Error(c, 404, `No service ${p.service_code}`);
+  const name = [p.last_name, p.first_name].filter(Boolean).join("") || "匿名市民";
+  try {
+    const { body } = await s.tickets.create(principal, {
+      channel: "open311",
+      citizenName: name,
+      citizenPhone: p.phone,
+      address: p.address_string ?? null,
+      lat: p.lat ?? null,
+      lng: p.long ?? null,
+      categoryCode: p.service_code,
+      urgency: p["attribute[urgency]"] ?? "normal",
+      title: p.description.slice(0, 40),
+      description: p.description,
+    });
+    return c.json([{ service_request_id: body.number, service_notice: "已受理 Received", account_id: null }]);
+  } catch (err) {
+    if (err instanceof AppError && err.code === "validation") return open311Error(c, 400, err.message);
+    throw err;
+  }
+}
+
+async function listRequests(c: Context, s: Services) {
+  const q = c.req.query();
+  const ids = q.service_request_id?.split(",").filter(Boolean);
+  const start = q.start_date ? new Date(q.start_date) : undefined;
+  const end = q.end_date ? new Date(q.end_date) : undefined;
+  if ((start && Number.isNaN(start.valueOf())) || (end && Number.isNaN(end.valueOf()))) {
+    return open311Error(c, 400, "start_date and end_date must be ISO 8601 times");
+  }
+  if (q.status && q.status !== "open" && q.status !== "closed")
+    return open311Error(c, 400, "status is open or closed");
+  return c.json(
+    await publicRequests(s, {
+      numbers: ids,
+      serviceCode: q.service_code,
+      start,
+      end,
+      status: q.status as "open" | "closed" | undefined,
+    }),
+  );
+}
+
+function splitFormat(value: string): [string, string] {
+  const i = value.lastIndexOf(".");
+  return i < 0 ? [value, ""] : [value.slice(0, i), value.slice(i + 1)];
+}
+
+/** Reads with an internal principal that sees everything, then strips personal data. */
+const PUBLIC_READER: Principal = {
+  id: 0,
+  username: "open311",
+  displayName: "Open311",
+  role: "manager",
+  departmentId: null,
+};
+
+async function publicRequests(
+  s: Services,
+  f: {
+    numbers?: string[] | undefined;
+    serviceCode?: string | undefined;
+    start?: Date | undefined;
+    end?: Date | undefined;
+    status?: "open" | "closed" | undefined;
+  },
+) {
+  const category = f.serviceCode ? await s.org.categoryByCode(f.serviceCode) : undefined;
+  if (f.serviceCode && !category) return [];
+  const rows = await s.db.ticket.findMany({
+    where: {
+      confidential: false,
+      ...(f.numbers ? { number: { in: f.numbers } } : {}),
+      ...(category ? { categoryId: category.id } : {}),
+      ...(f.start || f.end
+        ? { createdAt: { ...(f.start ? { gte: f.start } : {}), ...(f.end ? { lt: f.end } : {}) } }
+        : {}),
+      ...(f.status === "closed"
+        ? { status: { in: ["closed", "merged"] } }
+        : f.status === "open"
+          ? { status: { notIn: ["closed", "merged"] } }
+          : {}),
+    },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: 1000,
+  });
+  const tree = await s.org.tree();
+  return Promise.all(
+    rows.map(async (t) => {
+      const view = await s.tickets.viewOf(PUBLIC_READER, t);
+      return toRequest(view, t.departmentId != null ? (tree.get(t.departmentId)?.name ?? null) : null);
+    }),
+  );
+}
