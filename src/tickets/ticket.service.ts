@@ -317,7 +317,7 @@ export class TicketService {
     ifMatch?: number,
   ): Promise<TicketView> {
     const tree = await this.org.tree();
-    const change = await this.transact(id, async (tx, ticket) => {
+    const change = await this.transact(id, async (_tx, ticket) => {
       if (!canSee(principal, ticket, tree)) throw notFound("Ticket");
       if (ifMatch !== undefined && ifMatch !== ticket.version) {
         throw new AppError(
