@@ -52,7 +52,7 @@ export class AuthService {
     const user = await this.db.user.findUnique({ where: { username } });
     // Verify against a dummy hash when the user is unknown so timing does not reveal usernames.
     const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
-    if (!user || !user.active || !ok) throw new AppError("unauthenticated", "Wrong username or password");
+    if (!user?.active || !ok) throw new AppError("unauthenticated", "Wrong username or password");
     const principal = toPrincipal(user);
     const exp = Math.floor(Date.now() / 1000) + Math.round(this.tokenTtlHours * 3600);
     const token = await sign({ sub: String(user.id), exp }, this.requireSecret(), "HS256");
