@@ -37,11 +37,19 @@ export function arg(name: string, fallback: string): string {
  * Baseline: raw PostgreSQL write transactions per second (BEGIN; UPDATE one row; INSERT one
  * row; COMMIT) from `concurrency` connections — what the hardware gives before our code.
  */
-export async function rawPgTransactionsPerSecond(url: string, concurrency: number, seconds = 3): Promise<number> {
+export async function rawPgTransactionsPerSecond(
+  url: string,
+  concurrency: number,
+  seconds = 3,
+): Promise<number> {
   const setup = new pg.Client({ connectionString: url });
   await setup.connect();
-  await setup.query("DROP TABLE IF EXISTS bench_baseline; CREATE TABLE bench_baseline (id int primary key, n int); DROP TABLE IF EXISTS bench_baseline_log; CREATE TABLE bench_baseline_log (id bigserial primary key, row_id int, at timestamptz default now())");
-  await setup.query("INSERT INTO bench_baseline SELECT g, 0 FROM generate_series(1, $1) g", [concurrency * 10]);
+  await setup.query(
+    "DROP TABLE IF EXISTS bench_baseline; CREATE TABLE bench_baseline (id int primary key, n int); DROP TABLE IF EXISTS bench_baseline_log; CREATE TABLE bench_baseline_log (id bigserial primary key, row_id int, at timestamptz default now())",
+  );
+  await setup.query("INSERT INTO bench_baseline SELECT g, 0 FROM generate_series(1, $1) g", [
+    concurrency * 10,
+  ]);
   await setup.end();
   const until = Date.now() + seconds * 1000;
   let count = 0;

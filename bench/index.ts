@@ -9,7 +9,11 @@ import { runLifecycleBench } from "./lifecycle.bench.ts";
 const only = arg("only", "all");
 const db = await benchDatabase();
 if (only === "all" || only === "lifecycle") {
-  await runLifecycleBench({ adminUrl: db.adminUrl, lifecycles: Number(arg("lifecycles", "100")), concurrency: Number(arg("concurrency", "8")) });
+  await runLifecycleBench({
+    adminUrl: db.adminUrl,
+    lifecycles: Number(arg("lifecycles", "100")),
+    concurrency: Number(arg("concurrency", "8")),
+  });
 }
 await db.stop();
 process.exit(0);

@@ -1,6 +1,6 @@
+import { DEMO_PASSWORD, seedDemo } from "../prisma/seed.ts";
 import { loadConfig } from "../src/config.ts";
 import { startSystem } from "../src/system.ts";
-import { seedDemo, DEMO_PASSWORD } from "../prisma/seed.ts";
 import { arg, benchDatabase, fmt, freshDatabase, percentile, rawPgTransactionsPerSecond } from "./common.ts";
 
 /**
@@ -11,23 +11,48 @@ import { arg, benchDatabase, fmt, freshDatabase, percentile, rawPgTransactionsPe
  */
 export async function runLifecycleBench(opts: { adminUrl: string; lifecycles: number; concurrency: number }) {
   const url = await freshDatabase(opts.adminUrl, "hotline_bench_lifecycle");
-  const config = loadConfig({ ...process.env, PORT: "0", HOST: "127.0.0.1", DATABASE_URL: url, HOTLINE_ADMIN_PASSWORD: "bench-admin-pw", LOG_LEVEL: "silent" });
+  const config = loadConfig({
+    ...process.env,
+    PORT: "0",
+    HOST: "127.0.0.1",
+    DATABASE_URL: url,
+    HOTLINE_ADMIN_PASSWORD: "bench-admin-pw",
+    LOG_LEVEL: "silent",
+  });
   const system = await startSystem(config, url);
   await seedDemo(system.services);
   const login = async (username: string) => {
-    const res = await fetch(`${system.url}/api/v1/auth/login`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username, password: DEMO_PASSWORD }) });
+    const res = await fetch(`${system.url}/api/v1/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username, password: DEMO_PASSWORD }),
+    });
     return ((await res.json()) as { token: string }).token;
   };
   const [agent, handler, reviewer] = await Promise.all(["agent1", "handler1", "reviewer1"].map(login));
-  const dongcheng = (await system.services.db.department.findUniqueOrThrow({ where: { code: "dongcheng" } })).id;
+  const dongcheng = (await system.services.db.department.findUniqueOrThrow({ where: { code: "dongcheng" } }))
+    .id;
   const call = async (token: string | undefined, path: string, body: unknown) => {
-    const res = await fetch(`${system.url}${path}`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+    const res = await fetch(`${system.url}${path}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+      body: JSON.stringify(body),
+    });
     if (res.status >= 300) throw new Error(`${path} ${res.status} ${await res.text()}`);
     return (await res.json()) as { id: number; status: string };
   };
   const life = async (i: number) => {
-    const t = await call(agent, "/api/v1/tickets", { channel: "phone", citizenName: "市民", citizenPhone: "13800000000", categoryCode: "noise", urgency: "normal", title: `噪声 ${i}`, description: "夜间施工" });
-    const ev = (token: string | undefined, body: Record<string, unknown>) => call(token, `/api/v1/tickets/${t.id}/events`, body);
+    const t = await call(agent, "/api/v1/tickets", {
+      channel: "phone",
+      citizenName: "市民",
+      citizenPhone: "13800000000",
+      categoryCode: "noise",
+      urgency: "normal",
+      title: `噪声 ${i}`,
+      description: "夜间施工",
+    });
+    const ev = (token: string | undefined, body: Record<string, unknown>) =>
+      call(token, `/api/v1/tickets/${t.id}/events`, body);
     await ev(agent, { type: "DISPATCH", departmentId: dongcheng });
     await ev(handler, { type: "SIGN" });
     await ev(handler, { type: "REPLY", result: "已处理", outcome: "resolved" });
@@ -64,21 +89,33 @@ export async function runLifecycleBench(opts: { adminUrl: string; lifecycles: nu
   );
   const elapsed = (performance.now() - t0) / 1000;
   const lifecyclesPerSecond = done / elapsed;
-  const eventsPerSecond = (lifecyclesPerSecond * 9);
+  const eventsPerSecond = lifecyclesPerSecond * 9;
   await system.stop();
 
   console.log("\n== Ticket lifecycle over HTTP (9 requests: create + 8 events) ==");
-  console.log(`one at a time (${opts.lifecycles} lifecycles): p50 ${fmt(percentile(durations, 50))} ms, p95 ${fmt(percentile(durations, 95))} ms, max ${fmt(durations[durations.length - 1] ?? Number.NaN)} ms`);
-  console.log(`${opts.concurrency} concurrent loops for ${seconds} s: ${fmt(lifecyclesPerSecond)} lifecycles/s = ${fmt(eventsPerSecond)} writes/s`);
-  console.log(`baseline: raw PostgreSQL write transactions (UPDATE+INSERT) from ${opts.concurrency} connections: ${fmt(baselineTps)} tx/s`);
+  console.log(
+    `one at a time (${opts.lifecycles} lifecycles): p50 ${fmt(percentile(durations, 50))} ms, p95 ${fmt(percentile(durations, 95))} ms, max ${fmt(durations[durations.length - 1] ?? Number.NaN)} ms`,
+  );
+  console.log(
+    `${opts.concurrency} concurrent loops for ${seconds} s: ${fmt(lifecyclesPerSecond)} lifecycles/s = ${fmt(eventsPerSecond)} writes/s`,
+  );
+  console.log(
+    `baseline: raw PostgreSQL write transactions (UPDATE+INSERT) from ${opts.concurrency} connections: ${fmt(baselineTps)} tx/s`,
+  );
   console.log(`ratio: API writes/s ÷ raw tx/s = ${fmt(eventsPerSecond / baselineTps, 3)}`);
-  console.log(`capacity: ${fmt(lifecyclesPerSecond * 86400, 0)} full lifecycles/day vs the largest city's ~65,000 tickets/day`);
+  console.log(
+    `capacity: ${fmt(lifecyclesPerSecond * 86400, 0)} full lifecycles/day vs the largest city's ~65,000 tickets/day`,
+  );
   return { p50: percentile(durations, 50), lifecyclesPerSecond, baselineTps };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const db = await benchDatabase();
-  await runLifecycleBench({ adminUrl: db.adminUrl, lifecycles: Number(arg("lifecycles", "100")), concurrency: Number(arg("concurrency", "8")) });
+  await runLifecycleBench({
+    adminUrl: db.adminUrl,
+    lifecycles: Number(arg("lifecycles", "100")),
+    concurrency: Number(arg("concurrency", "8")),
+  });
   await db.stop();
   process.exit(0);
 }

@@ -14,7 +14,12 @@ function expectProblem(res: { status: number; body: unknown; headers: Headers },
   expect(res.status).toBe(status);
   expect(res.headers.get("content-type")).toContain(PROBLEM_TYPE);
   const body = res.body as Record<string, unknown>;
-  expect(body).toMatchObject({ type: expect.any(String), title: expect.any(String), status, detail: expect.any(String) });
+  expect(body).toMatchObject({
+    type: expect.any(String),
+    title: expect.any(String),
+    status,
+    detail: expect.any(String),
+  });
   expect(JSON.stringify(body)).not.toMatch(/at .*\.ts:\d+|node_modules|Error:/);
   return body;
 }
@@ -22,14 +27,19 @@ function expectProblem(res: { status: number; body: unknown; headers: Headers },
 describe("problem+json errors", () => {
   it("400 for a body that is not JSON", async () => {
     const agent = await sys.as("agent1");
-    const res = await agent.request("POST", "/api/v1/tickets", "{not json", { "content-type": "application/json" });
+    const res = await agent.request("POST", "/api/v1/tickets", "{not json", {
+      "content-type": "application/json",
+    });
     expectProblem(res, 400);
   });
 
   it("401 without a token, with a bad token, and for a wrong password", async () => {
     expectProblem(await new ApiClient(sys.url, null).get("/api/v1/tickets"), 401);
     expectProblem(await new ApiClient(sys.url, "nonsense").get("/api/v1/tickets"), 401);
-    const res = await new ApiClient(sys.url, null).post("/api/v1/auth/login", { username: "agent1", password: "wrong-password" });
+    const res = await new ApiClient(sys.url, null).post("/api/v1/auth/login", {
+      username: "agent1",
+      password: "wrong-password",
+    });
     expectProblem(res, 401);
   });
 
@@ -38,7 +48,15 @@ describe("problem+json errors", () => {
     expectProblem(await handler.post("/api/v1/departments", { name: "X", code: "x" }), 403);
     expectProblem(await handler.post("/api/v1/tickets", {}), 403);
     const agent = await sys.as("agent1");
-    expectProblem(await agent.post("/api/v1/users", { username: "u", password: "12345678", displayName: "u", role: "agent" }), 403);
+    expectProblem(
+      await agent.post("/api/v1/users", {
+        username: "u",
+        password: "12345678",
+        displayName: "u",
+        role: "agent",
+      }),
+      403,
+    );
   });
 
   it("404 for unknown tickets and routes", async () => {
@@ -49,10 +67,31 @@ describe("problem+json errors", () => {
 
   it("422 lists every invalid field and loses nothing", async () => {
     const agent = await sys.as("agent1");
-    const res = await agent.post("/api/v1/tickets", { channel: "fax", citizenName: "", citizenPhone: "12", categoryCode: "noise", urgency: "soon", title: "t", description: "d" });
+    const res = await agent.post("/api/v1/tickets", {
+      channel: "fax",
+      citizenName: "",
+      citizenPhone: "12",
+      categoryCode: "noise",
+      urgency: "soon",
+      title: "t",
+      description: "d",
+    });
     const body = expectProblem(res, 422);
-    expect(Object.keys(body.errors as object).sort()).toEqual(["channel", "citizenName", "citizenPhone", "urgency"]);
-    const unknownCategory = await agent.post("/api/v1/tickets", { channel: "phone", citizenName: "张三", citizenPhone: "13800000000", categoryCode: "nope", urgency: "normal", title: "t", description: "d" });
+    expect(Object.keys(body.errors as object).sort()).toEqual([
+      "channel",
+      "citizenName",
+      "citizenPhone",
+      "urgency",
+    ]);
+    const unknownCategory = await agent.post("/api/v1/tickets", {
+      channel: "phone",
+      citizenName: "张三",
+      citizenPhone: "13800000000",
+      categoryCode: "nope",
+      urgency: "normal",
+      title: "t",
+      description: "d",
+    });
     expect(expectProblem(unknownCategory, 422).errors).toHaveProperty("categoryCode");
     const t = await createTicket(agent);
     const badEvent = await agent.event(t.id, "DISPATCH", { departmentId: "east" });
@@ -70,7 +109,9 @@ describe("problem+json errors", () => {
     const agent = await sys.as("agent1");
     const t = await createTicket(agent);
     const body = expectProblem(await agent.event(t.id, "APPROVE_REPLY"), 409);
-    expect(body.allowedEvents).toEqual(expect.arrayContaining(["DISPATCH", "ANSWER_DIRECTLY", "MERGE", "COMMENT"]));
+    expect(body.allowedEvents).toEqual(
+      expect.arrayContaining(["DISPATCH", "ANSWER_DIRECTLY", "MERGE", "COMMENT"]),
+    );
     expect(body.allowedEvents).not.toContain("APPROVE_REPLY");
   });
 
@@ -80,7 +121,12 @@ describe("problem+json errors", () => {
     const dongcheng = await deptId(agent, "dongcheng");
     const stale = await agent.event(t.id, "COMMENT", { note: "x" }, { "if-match": String(t.version + 5) });
     expect(expectProblem(stale, 409).currentVersion).toBe(1);
-    const ok = await agent.event(t.id, "DISPATCH", { departmentId: dongcheng }, { "if-match": String(t.version) });
+    const ok = await agent.event(
+      t.id,
+      "DISPATCH",
+      { departmentId: dongcheng },
+      { "if-match": String(t.version) },
+    );
     expect(ok.status).toBe(200);
     expect(ok.body.version).toBe(2);
     expect(ok.headers.get("etag")).toBe('"2"');
@@ -98,7 +144,9 @@ describe("health and docs", () => {
     expect(ready.body).toMatchObject({ status: "ready", checks: { database: "ok" } });
     const doc = await anon.get<{ openapi: string; paths: Record<string, unknown> }>("/openapi.json");
     expect(doc.body.openapi).toBe("3.1.0");
-    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(["/api/v1/tickets", "/api/v1/tickets/{id}/events", "/api/v1/auth/login"]));
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining(["/api/v1/tickets", "/api/v1/tickets/{id}/events", "/api/v1/auth/login"]),
+    );
     const docs = await anon.get("/docs");
     expect(docs.status).toBe(200);
     expect(String(docs.body)).toContain("swagger");

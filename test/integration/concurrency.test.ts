@@ -15,7 +15,9 @@ describe("concurrent events on one ticket", () => {
     const t = await createTicket(agent);
     await agent.event(t.id, "DISPATCH", { departmentId: await deptId(agent, "dongcheng") });
     const results = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => (i % 2 ? handler.event(t.id, "SIGN") : agent.event(t.id, "RECALL", { reason: `撤回 ${i}` }))),
+      Array.from({ length: 50 }, (_, i) =>
+        i % 2 ? handler.event(t.id, "SIGN") : agent.event(t.id, "RECALL", { reason: `撤回 ${i}` }),
+      ),
     );
     const ok = results.filter((r) => r.status === 200);
     expect(ok).toHaveLength(1);
@@ -26,7 +28,11 @@ describe("concurrent events on one ticket", () => {
     const winner = ok[0]?.body.status;
     expect(final.body.status).toBe(winner);
     expect(final.body.version).toBe(3);
-    const events = (await agent.get<{ items: Array<{ type: string; seq: number; toStatus: string }> }>(`/api/v1/tickets/${t.id}/events`)).body.items;
+    const events = (
+      await agent.get<{ items: Array<{ type: string; seq: number; toStatus: string }> }>(
+        `/api/v1/tickets/${t.id}/events`,
+      )
+    ).body.items;
     expect(events.map((e) => e.seq)).toEqual([1, 2, 3]);
     expect(events[2]?.toStatus).toBe(winner);
   });
@@ -34,9 +40,15 @@ describe("concurrent events on one ticket", () => {
   it("50 parallel comments are all kept, in a gapless sequence", async () => {
     const agent = await sys.as("agent1");
     const t = await createTicket(agent);
-    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => agent.event(t.id, "COMMENT", { note: `备注 ${i}` })));
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => agent.event(t.id, "COMMENT", { note: `备注 ${i}` })),
+    );
     expect(results.every((r) => r.status === 200)).toBe(true);
-    const events = (await agent.get<{ items: Array<{ seq: number; payload: { note?: string } }> }>(`/api/v1/tickets/${t.id}/events`)).body.items;
+    const events = (
+      await agent.get<{ items: Array<{ seq: number; payload: { note?: string } }> }>(
+        `/api/v1/tickets/${t.id}/events`,
+      )
+    ).body.items;
     expect(events.map((e) => e.seq)).toEqual(Array.from({ length: 51 }, (_, i) => i + 1));
     expect(new Set(events.slice(1).map((e) => e.payload.note)).size).toBe(50);
   });
