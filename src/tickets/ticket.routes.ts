@@ -80,6 +80,18 @@ const postEvent = createRoute({
   responses: { 200: jsonResponse(TicketSchema, "The updated ticket"), ...problems(400, 401, 404, 409, 422) },
 });
 
+const exportTickets = createRoute({
+  method: "get",
+  path: "/api/v1/tickets/export.csv",
+  tags: ["tickets"],
+  summary: "Export the filtered ticket list as CSV (UTF-8 with BOM; phones masked except for the hotline)",
+  request: { query: ListQuerySchema.omit({ cursor: true, limit: true }) },
+  responses: {
+    200: { description: "CSV", content: { "text/csv": { schema: z.string() } } },
+    ...problems(401, 422),
+  },
+});
+
 function parseIfMatch(header: string | undefined): number | undefined {
   if (header === undefined) return undefined;
   const v = header.replace(/^W\//, "").replaceAll('"', "").trim();
@@ -103,6 +115,13 @@ export function registerTicketRoutes(app: App, tickets: TicketService) {
   app.openapi(listTickets, async (c) =>
     c.json(await tickets.list(c.get("principal"), c.req.valid("query")), 200),
   );
+  app.openapi(exportTickets, async (c) => {
+    const csv = await tickets.exportCsv(c.get("principal"), c.req.valid("query"));
+    return c.body(csv, 200, {
+      "content-type": "text/csv; charset=utf-8",
+      "content-disposition": `attachment; filename="tickets-${new Date().toISOString().slice(0, 10)}.csv"`,
+    });
+  });
   app.openapi(getTicket, async (c) => {
     const t = await tickets.get(c.get("principal"), c.req.valid("param").id);
     c.header("ETag", `"${t.version}"`);

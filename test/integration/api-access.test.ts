@@ -162,6 +162,37 @@ describe("citizen phone masking", () => {
   });
 });
 
+describe("CSV export", () => {
+  it("exports the caller's filtered scope with phones masked except for the hotline", async () => {
+    const agent = await sys.as("agent1");
+    const handler = await sys.as("handler2");
+    const t = await createTicket(agent, {
+      categoryCode: "food-safety",
+      citizenPhone: "13511112222",
+      title: "过期食品",
+    });
+    await agent.event(t.id, "DISPATCH", { departmentId: await deptId(agent, "xicheng") });
+    const byAgent = await agent.get("/api/v1/tickets/export.csv?categoryCode=food-safety");
+    expect(byAgent.status).toBe(200);
+    expect(byAgent.headers.get("content-type")).toContain("text/csv");
+    const lines = String(byAgent.body)
+      .replace(/^\uFEFF/, "")
+      .trim()
+      .split("\r\n");
+    expect(lines[0]).toContain("工单编号");
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toContain("13511112222");
+    expect(lines[1]).toContain("过期食品");
+    const byHandler = String((await handler.get("/api/v1/tickets/export.csv?categoryCode=food-safety")).body);
+    expect(byHandler).toContain("135****2222");
+    expect(byHandler).not.toContain("13511112222");
+    const outOfScope = String(
+      (await (await sys.as("handler1")).get("/api/v1/tickets/export.csv?categoryCode=food-safety")).body,
+    );
+    expect(outOfScope).not.toContain("过期食品");
+  });
+});
+
 describe("create: idempotency and externalRef", () => {
   const body = {
     channel: "upstream",
