@@ -43,6 +43,22 @@ describe("problem+json errors", () => {
     expectProblem(res, 401);
   });
 
+  it("429 after repeated failed logins for one username; others are unaffected", async () => {
+    const anon = new ApiClient(sys.url, null);
+    const attempts = [];
+    for (let i = 0; i < 12; i++)
+      attempts.push(
+        (await anon.post("/api/v1/auth/login", { username: "reviewer1", password: `guess-${i}` })).status,
+      );
+    expect(attempts.slice(0, 10)).toEqual(Array(10).fill(401));
+    expect(attempts.slice(10)).toEqual([429, 429]);
+    const limited = await anon.post("/api/v1/auth/login", { username: "reviewer1", password: "demo12345" });
+    expectProblem(limited, 429);
+    expect(
+      (await anon.post("/api/v1/auth/login", { username: "agent2", password: "demo12345" })).status,
+    ).toBe(200);
+  });
+
   it("403 when the role may not do it", async () => {
     const handler = await sys.as("handler1");
     expectProblem(await handler.post("/api/v1/departments", { name: "X", code: "x" }), 403);
