@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { validateDuration } from "./sla/duration.ts";
 
 /** Settings come from the environment only; see README "Configuration". */
 const EnvSchema = z.object({
@@ -14,6 +15,14 @@ const EnvSchema = z.object({
   /** "all" runs the workers inside the API process; "none" leaves them to `npm run workers`. */
   HOTLINE_WORKERS: z.enum(["all", "none"]).default("all"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** SLA timers: escalation (督办) this long after a missed deadline, and again after as long. */
+  HOTLINE_ESCALATION_AFTER: z
+    .string()
+    .default("P1D")
+    .refine((v) => validateDuration(v) === null, "an ISO 8601 duration such as P1D or PT30M"),
+  HOTLINE_ESCALATION_CLOCK: z.enum(["working", "calendar"]).default("working"),
+  /** How often the timer reconciliation re-derives due timers from the database. */
+  HOTLINE_TIMER_RECONCILE_SECONDS: z.coerce.number().positive().default(30),
 });
 
 export type Config = {
@@ -28,6 +37,8 @@ export type Config = {
   tokenTtlHours: number;
   runWorkers: boolean;
   logLevel: string;
+  /** SLA timers (issue 3): escalation delay and clock, reconciliation period. */
+  timers: { escalateAfter: string; escalateClock: "working" | "calendar"; reconcileMs: number };
 };
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -49,5 +60,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tokenTtlHours: e.HOTLINE_TOKEN_TTL_HOURS,
     runWorkers: e.HOTLINE_WORKERS === "all",
     logLevel: e.LOG_LEVEL,
+    timers: {
+      escalateAfter: e.HOTLINE_ESCALATION_AFTER,
+      escalateClock: e.HOTLINE_ESCALATION_CLOCK,
+      reconcileMs: Math.round(e.HOTLINE_TIMER_RECONCILE_SECONDS * 1000),
+    },
   };
 }

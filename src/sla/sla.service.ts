@@ -1,5 +1,5 @@
 import type { Db } from "../db/client.ts";
-import type { Urgency } from "../generated/prisma/enums.ts";
+import type { CalendarDayKind, Urgency } from "../generated/prisma/enums.ts";
 import { addDuration, defaultCalendar, type WorkingCalendar } from "./calendar.ts";
 import {
   callbackDeadline,
@@ -95,4 +95,108 @@ export class SlaService {
   async planCallback(categoryCode: string, urgency: Urgency, approvedAt: Date): Promise<Date> {
     return callbackDeadline(approvedAt, await this.policy(categoryCode, urgency), await this.calendar());
   }
+
+  // ---- admin: policies and calendar --------------------------------------------------------
+
+  /** Stored policies plus, for each urgency without a stored default ("*"), the built-in one. */
+  async listPolicies(): Promise<StoredPolicy[]> {
+    const rows = await this.db.slaPolicy.findMany({ orderBy: [{ categoryCode: "asc" }, { urgency: "asc" }] });
+    const out: StoredPolicy[] = rows.map((r) => ({
+      ...toPolicy(r),
+      source: "stored",
+      updatedAt: r.updatedAt,
+    }));
+    for (const urgency of URGENCIES) {
+      if (!rows.some((r) => r.categoryCode === DEFAULT_POLICY_CODE && r.urgency === urgency)) {
+        out.push({
+          categoryCode: DEFAULT_POLICY_CODE,
+          urgency,
+          ...DEFAULT_POLICIES[urgency],
+          source: "builtin",
+          updatedAt: null,
+        });
+      }
+    }
+    return out.sort(
+      (a, b) =>
+        Number(b.categoryCode === DEFAULT_POLICY_CODE) - Number(a.categoryCode === DEFAULT_POLICY_CODE) ||
+        a.categoryCode.localeCompare(b.categoryCode) ||
+        URGENCIES.indexOf(a.urgency) - URGENCIES.indexOf(b.urgency),
+    );
+  }
+
+  /** Inserts or replaces one policy; the caller has validated the durations and the category. */
+  async putPolicy(categoryCode: string, urgency: Urgency, p: SlaPolicyData): Promise<StoredPolicy> {
+    const data = { ...p, updatedAt: new Date() };
+    const row = await this.db.slaPolicy.upsert({
+      where: { categoryCode_urgency: { categoryCode, urgency } },
+      create: { categoryCode, urgency, ...data },
+      update: data,
+    });
+    this.invalidate();
+    return { ...toPolicy(row), source: "stored", updatedAt: row.updatedAt };
+  }
+
+  async calendarDays(year: number): Promise<Array<{ date: string; kind: CalendarDayKind; name: string }>> {
+    return this.db.calendarDay.findMany({
+      where: { year },
+      orderBy: { date: "asc" },
+      select: { date: true, kind: true, name: true },
+    });
+  }
+
+  /**
+   * Replaces a year's overrides. The year is also marked as seeded, so shipped holiday data of a
+   * later release never mixes into what an admin entered.
+   */
+  async replaceCalendarYear(
+    year: number,
+    days: Array<{ date: string; kind: CalendarDayKind; name: string }>,
+  ): Promise<void> {
+    await this.db.$transaction(async (tx) => {
+      await tx.calendarDay.deleteMany({ where: { year } });
+      if (days.length) await tx.calendarDay.createMany({ data: days.map((d) => ({ ...d, year })) });
+      const row = await tx.setting.findUnique({ where: { key: SEEDED_YEARS_KEY } });
+      const seeded = new Set<number>(Array.isArray(row?.value) ? (row.value as number[]) : []);
+      if (!seeded.has(year)) {
+        const all = [...seeded, year].sort();
+        await tx.setting.upsert({
+          where: { key: SEEDED_YEARS_KEY },
+          create: { key: SEEDED_YEARS_KEY, value: all },
+          update: { value: all },
+        });
+      }
+    });
+    this.invalidate();
+  }
+}
+
+const URGENCIES: Urgency[] = ["normal", "urgent", "critical"];
+
+export interface StoredPolicy extends SlaPolicyData {
+  categoryCode: string;
+  urgency: Urgency;
+  /** `stored`: set by an admin; `builtin`: the shipped default in effect (deadlines.ts). */
+  source: "stored" | "builtin";
+  updatedAt: Date | null;
+}
+
+function toPolicy(r: {
+  categoryCode: string;
+  urgency: Urgency;
+  signWithin: string;
+  firstResponseWithin: string;
+  resolveWithin: string;
+  callbackWithin: string;
+  clock: "calendar" | "working";
+}) {
+  return {
+    categoryCode: r.categoryCode,
+    urgency: r.urgency,
+    signWithin: r.signWithin,
+    firstResponseWithin: r.firstResponseWithin,
+    resolveWithin: r.resolveWithin,
+    callbackWithin: r.callbackWithin,
+    clock: r.clock,
+  };
 }

@@ -1,0 +1,194 @@
+/**
+ * Which SLA timers a ticket has right now, and when each is due: a pure function of the
+ * ticket's status and deadlines, the policy's clock, the working calendar and the escalation
+ * rule. The scheduler (timers.ts) stores this plan, enqueues it as delayed jobs and applies
+ * what is due; the plan is always recomputed from the ticket, never trusted from a queue.
+ *
+ * Escalation ladder (督办), a deliberate choice (DESIGN leaves the levels open):
+ * - `*-escalate-1`, one escalation period after a missed deadline: supervision level >= 1
+ *   (一般督办, the hotline chases the department);
+ * - `*-escalate-2`, a further period later: level 3 (挂牌督办, leadership). Level 2 is left to
+ *   the machine's own rule (a ticket reopened twice, 不满意工单重办全程督办) and to managers, so
+ *   an automatic escalation never looks like a complaint-driven one.
+ * The period is `HOTLINE_ESCALATION_AFTER` on `HOTLINE_ESCALATION_CLOCK` (default P1D on the
+ * working clock: "one working day after the deadline", as `escalationAt` in deadlines.ts).
+ */
+import { addDuration, type Clock, type WorkingCalendar } from "./calendar.ts";
+import { warningAt } from "./deadlines.ts";
+
+export const TIMER_KINDS = [
+  "sign-warning",
+  "sign-overdue",
+  "sign-escalate-1",
+  "sign-escalate-2",
+  "resolve-warning",
+  "resolve-overdue",
+  "resolve-escalate-1",
+  "resolve-escalate-2",
+  "callback-overdue",
+] as const;
+export type TimerKind = (typeof TIMER_KINDS)[number];
+
+export type TimerStatus =
+  | "registered"
+  | "dispatched"
+  | "processing"
+  | "returnRequested"
+  | "reviewing"
+  | "callback"
+  | "closed"
+  | "merged";
+
+export type FlagEventType =
+  | "SIGN_WARNING"
+  | "SIGN_OVERDUE"
+  | "RESOLVE_WARNING"
+  | "RESOLVE_OVERDUE"
+  | "CALLBACK_OVERDUE";
+
+/** The ticket-side effect of a timer: a flag event, or a SUPERVISE by 'system' at a level. */
+export type TimerEffect =
+  | { type: FlagEventType; flag: keyof TimerFlagsLike }
+  | { type: "SUPERVISE"; level: 1 | 3 };
+
+export interface TimerFlagsLike {
+  signWarning: boolean;
+  signOverdue: boolean;
+  resolveWarning: boolean;
+  resolveOverdue: boolean;
+  callbackOverdue: boolean;
+}
+
+export const ESCALATION_NOTE = "超期自动督办";
+
+export const TIMER_EFFECTS: Record<TimerKind, TimerEffect> = {
+  "sign-warning": { type: "SIGN_WARNING", flag: "signWarning" },
+  "sign-overdue": { type: "SIGN_OVERDUE", flag: "signOverdue" },
+  "sign-escalate-1": { type: "SUPERVISE", level: 1 },
+  "sign-escalate-2": { type: "SUPERVISE", level: 3 },
+  "resolve-warning": { type: "RESOLVE_WARNING", flag: "resolveWarning" },
+  "resolve-overdue": { type: "RESOLVE_OVERDUE", flag: "resolveOverdue" },
+  "resolve-escalate-1": { type: "SUPERVISE", level: 1 },
+  "resolve-escalate-2": { type: "SUPERVISE", level: 3 },
+  "callback-overdue": { type: "CALLBACK_OVERDUE", flag: "callbackOverdue" },
+};
+
+const OPEN: readonly TimerStatus[] = [
+  "registered",
+  "dispatched",
+  "processing",
+  "returnRequested",
+  "reviewing",
+  "callback",
+];
+const RESOLVING: readonly TimerStatus[] = ["processing", "returnRequested", "reviewing"];
+
+/**
+ * Whether the ticket machine accepts the timer's event in `status` (mirrors ticket.machine.ts).
+ * A planned timer that is due in a status that refuses it waits ("deferred") until the status
+ * changes: a resolution warning due while the ticket is still unsigned is applied on SIGN.
+ */
+export function appliesIn(kind: TimerKind, status: TimerStatus): boolean {
+  const effect = TIMER_EFFECTS[kind];
+  switch (effect.type) {
+    case "SUPERVISE":
+      return OPEN.includes(status);
+    case "SIGN_WARNING":
+    case "SIGN_OVERDUE":
+      return status === "dispatched";
+    case "RESOLVE_WARNING":
+    case "RESOLVE_OVERDUE":
+      return RESOLVING.includes(status);
+    case "CALLBACK_OVERDUE":
+      return status === "callback";
+  }
+}
+
+/** What the planner needs of a ticket. */
+export interface TimerTicket {
+  status: TimerStatus;
+  dispatchedAt: Date | null;
+  signBy: Date | null;
+  dueAt: Date | null;
+  callbackBy: Date | null;
+  /** Start of the current resolution period: the dispatch, or the latest reopen (重办) if later. */
+  resolveStart: Date | null;
+}
+
+export interface EscalationRule {
+  after: string;
+  clock: Clock;
+}
+
+export const DEFAULT_ESCALATION: EscalationRule = { after: "P1D", clock: "working" };
+
+export interface PlannedTimer {
+  kind: TimerKind;
+  dueAt: Date;
+}
+
+/**
+ * The timers relevant to the ticket's current status, ordered by due time (ties in
+ * TIMER_KINDS order, so a warning never follows its own overdue):
+ * dispatched → sign and resolution timers; processing / returnRequested / reviewing →
+ * resolution timers; callback → the callback overdue; any other status → none.
+ * Warnings come at 75% of the allowed time (`warningAt`), overdue at the deadline itself.
+ */
+export function planTimers(
+  t: TimerTicket,
+  clock: Clock,
+  cal: WorkingCalendar,
+  escalation: EscalationRule = DEFAULT_ESCALATION,
+): PlannedTimer[] {
+  const out: PlannedTimer[] = [];
+  const deadlineTimers = (prefix: "sign" | "resolve", start: Date | null, deadline: Date | null): void => {
+    if (!deadline) return;
+    if (start) out.push({ kind: `${prefix}-warning`, dueAt: warningAt(start, deadline, clock, cal) });
+    out.push({ kind: `${prefix}-overdue`, dueAt: deadline });
+    const first = addDuration(deadline, escalation.after, escalation.clock, cal);
+    out.push({ kind: `${prefix}-escalate-1`, dueAt: first });
+    out.push({
+      kind: `${prefix}-escalate-2`,
+      dueAt: addDuration(first, escalation.after, escalation.clock, cal),
+    });
+  };
+  if (t.status === "dispatched") deadlineTimers("sign", t.dispatchedAt, t.signBy);
+  if (t.status === "dispatched" || RESOLVING.includes(t.status)) {
+    deadlineTimers("resolve", t.resolveStart ?? t.dispatchedAt, t.dueAt);
+  }
+  if (t.status === "callback" && t.callbackBy) out.push({ kind: "callback-overdue", dueAt: t.callbackBy });
+  return out.sort(
+    (a, b) =>
+      a.dueAt.getTime() - b.dueAt.getTime() || TIMER_KINDS.indexOf(a.kind) - TIMER_KINDS.indexOf(b.kind),
+  );
+}
+
+/**
+ * Whether the timer's effect is already on the ticket. Flags are cleared exactly when the
+ * deadline they belong to is replaced (re-dispatch, extension, reopen), so a set flag means
+ * "fired for the current deadline". Escalations are recognised by their SUPERVISE event,
+ * which records `kind` and `deadlineVersion`: `escalated` holds `${kind}:${deadlineVersion}`.
+ */
+export function isApplied(
+  kind: TimerKind,
+  deadlineVersion: number,
+  flags: Partial<TimerFlagsLike> | null | undefined,
+  escalated: ReadonlySet<string>,
+): boolean {
+  const effect = TIMER_EFFECTS[kind];
+  if (effect.type === "SUPERVISE") return escalated.has(escalationKey(kind, deadlineVersion));
+  return flags?.[effect.flag] === true;
+}
+
+export function escalationKey(kind: TimerKind, deadlineVersion: number): string {
+  return `${kind}:${deadlineVersion}`;
+}
+
+/** Deterministic BullMQ job id: re-adding a pending timer is a no-op, a new deadline gets new ids. */
+export function timerJobId(ticketId: number, deadlineVersion: number, kind: TimerKind): string {
+  return `${ticketId}:${deadlineVersion}:${kind}`;
+}
+
+export function isTimerKind(value: unknown): value is TimerKind {
+  return typeof value === "string" && (TIMER_KINDS as readonly string[]).includes(value);
+}

@@ -1,0 +1,435 @@
+import pg from "pg";
+import { logger } from "../logger.ts";
+import { isTimerKind, type TimerFlagsLike, type TimerKind, type TimerStatus } from "./timer-plan.ts";
+
+/**
+ * SQL of the timer ledger (`timer_firings`) and of the ticket facts timers need. Everything
+ * here runs on a connection of the store's own small pool, which also holds the per-ticket
+ * advisory locks; Prisma's pool is never held while waiting for such a lock, so a timer that
+ * holds a lock and then writes the ticket through Prisma cannot deadlock on connections.
+ */
+export type Queryable = pg.PoolClient;
+
+export type LedgerState = "pending" | "fired" | "deferred";
+
+export interface TicketTimerFacts {
+  id: number;
+  status: TimerStatus;
+  deadlineVersion: number;
+  dispatchedAt: Date | null;
+  signBy: Date | null;
+  dueAt: Date | null;
+  callbackBy: Date | null;
+  urgency: "normal" | "urgent" | "critical";
+  categoryId: number;
+  flags: Partial<TimerFlagsLike> | null;
+  /** Latest reopen (REOPEN, or a dissatisfied CALLBACK back to processing), if any. */
+  reopenedAt: Date | null;
+  /** `${kind}:${deadlineVersion}` of every automatic escalation already recorded. */
+  escalated: Set<string>;
+  /** The ledger rows of the current deadline version, when asked for (`withLedger`). */
+  ledger?: Array<{ kind: TimerKind; status: TimerStatus; dueAt: Date; state: LedgerState }>;
+}
+
+export interface LedgerRow {
+  ticketId: number;
+  deadlineVersion: number;
+  kind: TimerKind;
+  status: TimerStatus;
+  dueAt: Date;
+  state: LedgerState;
+}
+
+export interface LedgerChange extends LedgerRow {
+  /** `upserted`: the row as stored now; `removed`: a superseded row that was deleted. */
+  op: "upserted" | "removed";
+  /** The row did not exist before (an upsert that inserted). */
+  inserted: boolean;
+}
+
+/** Advisory-lock namespace (first key of the two-int form); the second key is the ticket id. */
+const LOCK_CLASS = 12_345_003;
+const RECONCILE_LOCK = 0;
+
+export const OPEN_TIMER_STATUSES: TimerStatus[] = [
+  "dispatched",
+  "processing",
+  "returnRequested",
+  "reviewing",
+  "callback",
+];
+
+export class TimerStore {
+  private pool: pg.Pool | undefined;
+
+  constructor(
+    private readonly databaseUrl: string,
+    private readonly max = 10,
+  ) {}
+
+  private get db(): pg.Pool {
+    if (!this.pool) {
+      this.pool = new pg.Pool({
+        connectionString: this.databaseUrl,
+        max: this.max,
+        idleTimeoutMillis: 5_000,
+        allowExitOnIdle: true,
+      });
+      // An idle client whose server went away (restart, dropped test database) must not crash us.
+      this.pool.on("error", (err) => logger.warn({ err }, "timer store connection lost"));
+    }
+    return this.pool;
+  }
+
+  async close(): Promise<void> {
+    const p = this.pool;
+    this.pool = undefined;
+    await p?.end();
+  }
+
+  async withClient<T>(fn: (c: Queryable) => Promise<T>): Promise<T> {
+    const c = await this.db.connect();
+    try {
+      return await fn(c);
+    } finally {
+      c.release();
+    }
+  }
+
+  /** Runs `fn` in a transaction holding the timer locks of `ticketIds` (taken in id order). */
+  async inTransactionLocking<T>(ticketIds: number[], fn: (c: Queryable) => Promise<T>): Promise<T> {
+    const ids = [...new Set(ticketIds.map(int))].sort((a, b) => a - b);
+    return this.withClient(async (c) => {
+      try {
+        // One round trip: open the transaction and take the locks in id order (no deadlocks).
+        await c.query(
+          `BEGIN; SELECT pg_advisory_xact_lock(${LOCK_CLASS}, id) FROM unnest(ARRAY[${ids.join(",")}]::int[]) AS id`,
+        );
+        const out = await fn(c);
+        await c.query("COMMIT");
+        return out;
+      } catch (err) {
+        await c.query("ROLLBACK").catch(() => {});
+        throw err;
+      }
+    });
+  }
+
+  /** Runs `fn` only if no other process is reconciling; returns null when one is. */
+  async exclusively<T>(fn: () => Promise<T>): Promise<T | null> {
+    return this.withClient(async (c) => {
+      const { rows } = await c.query<{ ok: boolean }>("SELECT pg_try_advisory_lock($1, $2) AS ok", [
+        LOCK_CLASS,
+        RECONCILE_LOCK,
+      ]);
+      if (!rows[0]?.ok) return null;
+      try {
+        return await fn();
+      } finally {
+        await c.query("SELECT pg_advisory_unlock($1, $2)", [LOCK_CLASS, RECONCILE_LOCK]).catch(() => {});
+      }
+    });
+  }
+
+  async loadTickets(c: Queryable, ids: number[], withLedger = false): Promise<TicketTimerFacts[]> {
+    if (ids.length === 0) return [];
+    const { rows } = await c.query<FactsRow>({
+      // Named: parsed and planned once per connection.
+      name: "timers_load",
+      text: LOAD_SQL,
+      values: [ids, withLedger],
+    });
+    return rows.map(toFacts);
+  }
+
+  /**
+   * Runs `fn` holding the ticket's timer lock, with the ticket (and its ledger) read AFTER the
+   * lock was granted: lock and read are two statements of one round trip, and in READ COMMITTED
+   * each statement takes its own snapshot, so the read sees every effect committed by the
+   * previous holder. `fn` may return SQL (built by `markStatesSql`) that is sent together with the
+   * unlock. Every timer effect on a ticket is serialised through this lock.
+   */
+  async withTicketLock<T>(
+    ticketId: number,
+    fn: (c: Queryable, t: TicketTimerFacts | undefined) => Promise<{ value: T; thenSql?: string }>,
+  ): Promise<T> {
+    const id = int(ticketId);
+    const unlock = `SELECT pg_advisory_unlock(${LOCK_CLASS}, ${id})`;
+    const c = await this.db.connect();
+    let broken: Error | undefined;
+    // Never hand back to the pool a connection that may still hold the lock.
+    const release = async (sql: string) => {
+      try {
+        await c.query(sql);
+      } catch (err) {
+        if (sql !== unlock) logger.warn({ err, ticketId: id }, "timer ledger update failed");
+        await c.query(unlock).catch((e: Error) => {
+          broken = e;
+        });
+      }
+    };
+    try {
+      let results: Array<pg.QueryResult<FactsRow>>;
+      try {
+        results = (await c.query(
+          `SELECT pg_advisory_lock(${LOCK_CLASS}, ${id}); ${inline(LOAD_SQL, [`ARRAY[${id}]::int[]`, "true"])}`,
+        )) as unknown as Array<pg.QueryResult<FactsRow>>;
+      } catch (err) {
+        await release(unlock); // the lock may have been granted before the read failed
+        throw err;
+      }
+      let thenSql = "";
+      try {
+        const out = await fn(c, results[1]?.rows.map(toFacts)[0]);
+        thenSql = out.thenSql ?? "";
+        return out.value;
+      } finally {
+        // The ledger write (derived data) travels with the unlock.
+        await release(thenSql ? `${thenSql}; ${unlock}` : unlock);
+      }
+    } finally {
+      c.release(broken);
+    }
+  }
+
+  /** SQL (values inlined, all validated) that sets the state of some rows of one ticket's plan. */
+  markStatesSql(
+    ticketId: number,
+    deadlineVersion: number,
+    rows: Array<{ kind: TimerKind; state: LedgerState }>,
+  ): string {
+    if (rows.length === 0) return "";
+    const values = rows
+      .map((r) => {
+        if (!isTimerKind(r.kind) || !LEDGER_STATES.includes(r.state)) throw new Error("bad ledger row");
+        return `('${r.kind}', '${r.state}')`;
+      })
+      .join(", ");
+    return `UPDATE timer_firings f
+               SET state = CASE WHEN f.state = 'fired' THEN 'fired' ELSE u.state END,
+                   fired_at = CASE WHEN u.state = 'fired' THEN coalesce(f.fired_at, now()) ELSE f.fired_at END
+              FROM (VALUES ${values}) AS u(kind, state)
+             WHERE f.ticket_id = ${int(ticketId)} AND f.deadline_version = ${int(deadlineVersion)}
+               AND f.kind = u.kind`;
+  }
+
+  /**
+   * Makes the ledger of `ticketIds` exactly `plan`: rows not in it are deleted (superseded
+   * deadline versions, timers of a status the ticket left), plan rows are inserted or updated.
+   * A fired row stays fired; a deferred row stays deferred while the status is unchanged.
+   */
+  async writePlan(c: Queryable, ticketIds: number[], plan: LedgerRow[]): Promise<LedgerChange[]> {
+    const { rows } = await c.query<{
+      op: "upserted" | "removed";
+      ticket_id: number;
+      deadline_version: number;
+      kind: TimerKind;
+      status: TimerStatus;
+      due_at: Date;
+      state: LedgerState;
+      inserted: boolean;
+    }>(
+      `WITH plan AS (
+         SELECT * FROM unnest($1::int[], $2::int[], $3::text[], $4::"TicketStatus"[], $5::timestamptz[], $6::text[])
+           AS p(ticket_id, deadline_version, kind, status, due_at, state)
+       ), removed AS (
+         DELETE FROM timer_firings f
+          WHERE f.ticket_id = ANY($7::int[])
+            AND NOT EXISTS (SELECT 1 FROM plan p WHERE p.ticket_id = f.ticket_id
+                              AND p.deadline_version = f.deadline_version AND p.kind = f.kind)
+         RETURNING f.*
+       ), upserted AS (
+         INSERT INTO timer_firings AS f (ticket_id, deadline_version, kind, status, due_at, state, fired_at)
+         SELECT ticket_id, deadline_version, kind, status, due_at, state,
+                CASE WHEN state = 'fired' THEN now() END
+           FROM plan
+         ON CONFLICT (ticket_id, deadline_version, kind) DO UPDATE SET
+           due_at = CASE WHEN f.state = 'fired' THEN f.due_at ELSE EXCLUDED.due_at END,
+           state = CASE
+             WHEN f.state = 'fired' OR EXCLUDED.state = 'fired' THEN 'fired'
+             WHEN EXCLUDED.state = 'deferred' THEN 'deferred'
+             WHEN f.state = 'deferred' AND f.status = EXCLUDED.status THEN 'deferred'
+             ELSE 'pending' END,
+           fired_at = COALESCE(f.fired_at, EXCLUDED.fired_at),
+           status = EXCLUDED.status
+         RETURNING f.*, (f.xmax = 0) AS inserted
+       )
+       SELECT 'upserted' AS op, ticket_id, deadline_version, kind, status::text, due_at, state, inserted
+         FROM upserted
+       UNION ALL
+       SELECT 'removed', ticket_id, deadline_version, kind, status::text, due_at, state, false FROM removed`,
+      [
+        plan.map((p) => p.ticketId),
+        plan.map((p) => p.deadlineVersion),
+        plan.map((p) => p.kind),
+        plan.map((p) => p.status),
+        plan.map((p) => p.dueAt),
+        plan.map((p) => p.state),
+        ticketIds,
+      ],
+    );
+    return rows.map((r) => ({
+      op: r.op,
+      ticketId: r.ticket_id,
+      deadlineVersion: r.deadline_version,
+      kind: r.kind,
+      status: r.status,
+      dueAt: r.due_at,
+      state: r.state,
+      inserted: r.inserted,
+    }));
+  }
+
+  /** Deletes every row of a superseded deadline version of a ticket. */
+  async deleteVersion(c: Queryable, ticketId: number, deadlineVersion: number): Promise<void> {
+    await c.query("DELETE FROM timer_firings WHERE ticket_id = $1 AND deadline_version = $2", [
+      ticketId,
+      deadlineVersion,
+    ]);
+  }
+
+  /** Pending rows due at or before `until`, oldest first, after the keyset `after`. */
+  async pendingDue(
+    c: Queryable,
+    until: Date,
+    limit: number,
+    after?: { dueAt: Date; ticketId: number; kind: string },
+  ): Promise<LedgerRow[]> {
+    const { rows } = await c.query(
+      `SELECT ticket_id, deadline_version, kind, status::text AS status, due_at, state
+         FROM timer_firings
+        WHERE state = 'pending' AND due_at <= $1
+          AND ($2::timestamptz IS NULL OR (due_at, ticket_id, kind) > ($2::timestamptz, $3::int, $4::text))
+        ORDER BY due_at, ticket_id, kind
+        LIMIT $5`,
+      [until, after?.dueAt ?? null, after?.ticketId ?? null, after?.kind ?? null, limit],
+    );
+    return rows.map(toRow);
+  }
+
+  /** Pending rows due in (from, until], oldest first, after the keyset `after`. */
+  async pendingBetween(
+    c: Queryable,
+    from: Date,
+    until: Date,
+    limit: number,
+    after?: { dueAt: Date; ticketId: number; kind: string },
+  ): Promise<LedgerRow[]> {
+    const { rows } = await c.query(
+      `SELECT ticket_id, deadline_version, kind, status::text AS status, due_at, state
+         FROM timer_firings
+        WHERE state = 'pending' AND due_at > $1 AND due_at <= $2
+          AND ($3::timestamptz IS NULL OR (due_at, ticket_id, kind) > ($3::timestamptz, $4::int, $5::text))
+        ORDER BY due_at, ticket_id, kind
+        LIMIT $6`,
+      [from, until, after?.dueAt ?? null, after?.ticketId ?? null, after?.kind ?? null, limit],
+    );
+    return rows.map(toRow);
+  }
+
+  /**
+   * Open tickets whose ledger was not written for their current deadline version and status
+   * (a hook lost to a crash between commit and scheduling, or tickets older than this code).
+   */
+  async unplannedTickets(c: Queryable, afterId: number, limit: number): Promise<number[]> {
+    const { rows } = await c.query<{ id: number }>(
+      `SELECT t.id FROM tickets t
+        WHERE t.status = ANY($1::"TicketStatus"[]) AND t.id > $2
+          AND NOT EXISTS (SELECT 1 FROM timer_firings f WHERE f.ticket_id = t.id
+                            AND f.deadline_version = t.deadline_version AND f.status = t.status)
+        ORDER BY t.id
+        LIMIT $3`,
+      [OPEN_TIMER_STATUSES, afterId, limit],
+    );
+    return rows.map((r) => r.id);
+  }
+}
+
+function toRow(r: Record<string, unknown>): LedgerRow {
+  return {
+    ticketId: r.ticket_id as number,
+    deadlineVersion: r.deadline_version as number,
+    kind: r.kind as TimerKind,
+    status: r.status as TimerStatus,
+    dueAt: r.due_at as Date,
+    state: r.state as LedgerState,
+  };
+}
+
+const LEDGER_STATES: readonly LedgerState[] = ["pending", "fired", "deferred"];
+
+// Reopen times and escalation events are looked up only for the few tickets that have any
+// (reopen_count > 0, supervision_level > 0), through ticket_events' (ticket_id, seq) index.
+const LOAD_SQL = `SELECT t.id, t.status::text AS status, t.deadline_version, t.dispatched_at, t.sign_by, t.due_at,
+       t.callback_by, t.urgency::text AS urgency, t.category_id, t.context->'flags' AS flags,
+       CASE WHEN t.reopen_count > 0 THEN (
+         SELECT max(e.at) FROM ticket_events e
+          WHERE e.ticket_id = t.id
+            AND (e.type = 'REOPEN' OR (e.type = 'CALLBACK' AND e.to_status = 'processing'))
+       ) END AS reopened_at,
+       CASE WHEN t.supervision_level > 0 THEN (
+         SELECT array_agg((e.payload->>'kind') || ':' || (e.payload->>'deadlineVersion'))
+           FROM ticket_events e
+          WHERE e.ticket_id = t.id AND e.type = 'SUPERVISE' AND e.actor_role = 'system'
+       ) END AS escalated,
+       CASE WHEN $2::boolean THEN (
+         SELECT json_agg(json_build_object('kind', f.kind, 'status', f.status, 'due_at', f.due_at,
+                                           'state', f.state))
+           FROM timer_firings f
+          WHERE f.ticket_id = t.id AND f.deadline_version = t.deadline_version
+       ) END AS ledger
+  FROM tickets t
+ WHERE t.id = ANY($1::int[])`;
+
+interface FactsRow {
+  id: number;
+  status: TimerStatus;
+  deadline_version: number;
+  dispatched_at: Date | null;
+  sign_by: Date | null;
+  due_at: Date | null;
+  callback_by: Date | null;
+  urgency: TicketTimerFacts["urgency"];
+  category_id: number;
+  flags: Partial<TimerFlagsLike> | null;
+  reopened_at: Date | null;
+  escalated: string[] | null;
+  ledger: Array<{ kind: TimerKind; status: TimerStatus; due_at: string; state: LedgerState }> | null;
+}
+
+function toFacts(r: FactsRow): TicketTimerFacts {
+  return {
+    id: r.id,
+    status: r.status,
+    deadlineVersion: r.deadline_version,
+    dispatchedAt: r.dispatched_at,
+    signBy: r.sign_by,
+    dueAt: r.due_at,
+    callbackBy: r.callback_by,
+    urgency: r.urgency,
+    categoryId: r.category_id,
+    flags: r.flags,
+    reopenedAt: r.reopened_at,
+    escalated: new Set(r.escalated ?? []),
+    ...(r.ledger
+      ? {
+          ledger: r.ledger.map((l) => ({
+            kind: l.kind,
+            status: l.status,
+            dueAt: new Date(l.due_at),
+            state: l.state,
+          })),
+        }
+      : {}),
+  };
+}
+
+function int(n: number): number {
+  if (!Number.isSafeInteger(n)) throw new Error(`expected an integer, got ${n}`);
+  return n;
+}
+
+/** Replaces $1, $2, … with SQL literals the caller built from validated values. */
+function inline(sql: string, literals: string[]): string {
+  return sql.replace(/\$(\d+)/g, (_, i: string) => literals[Number(i) - 1] ?? "NULL");
+}
