@@ -1,8 +1,351 @@
+import pg from "pg";
+import { validation } from "../http/errors.ts";
+import { logger } from "../logger.ts";
 import type { CoreServices } from "../system.ts";
 import type { TicketChange } from "../tickets/ticket.service.ts";
+import {
+  addInto,
+  type Counters,
+  DEFAULT_WEIGHTS,
+  emptyCounters,
+  type Figures,
+  figures,
+  NO_DEPARTMENT,
+  type SatisfactionWeights,
+} from "./metrics.ts";
+import {
+  bucketOf,
+  buckets,
+  type Granularity,
+  type Period,
+  PeriodError,
+  parsePeriod,
+  previousPeriod,
+} from "./period.ts";
+import { loadCounters, overdueTickets, type StatsScope } from "./queries.ts";
+import { type RebuildReport, rebuildAll, refreshTicket } from "./rollups.ts";
+import { QUIET_EVENTS, STATS_JOBS, STATS_QUEUE, type TicketJobData, ticketJobId } from "./stats.jobs.ts";
 
-/** Keeps the stats rollups current and answers the stats API. (Filled in by the analytics work.) */
+export interface StatsQuery {
+  from?: string | undefined;
+  to?: string | undefined;
+  departmentId?: number | undefined;
+  categoryCode?: string | undefined;
+  channel?: string | undefined;
+}
+
+export type DepartmentFigures = { departmentId: number; departmentName: string } & Omit<Figures, "warnings">;
+export const DEPARTMENT_SORT_KEYS = [
+  "received",
+  "closed",
+  "completionRate",
+  "onTimeRate",
+  "responseRate",
+  "satisfactionRate",
+  "satisfactionScore",
+  "resolutionRate",
+  "reopenRate",
+  "returnRate",
+  "overdueOpen",
+] as const;
+export type DepartmentSortKey = (typeof DEPARTMENT_SORT_KEYS)[number];
+
+export interface TrendPoint {
+  period: string;
+  received: number;
+  closed: number;
+  onTimeRate: number | null;
+  satisfactionRate: number | null;
+}
+
+export interface CategoryTrend {
+  categoryCode: string;
+  categoryName: string;
+  received: number;
+  previousReceived: number;
+  /** (received − previousReceived) / previousReceived; null when the previous period had none. */
+  change: number | null;
+}
+
+export interface OverdueItem {
+  id: number;
+  number: string;
+  title: string;
+  departmentId: number | null;
+  departmentName: string | null;
+  status: string;
+  dueAt: string | null;
+  supervisionLevel: number;
+}
+
+export type StatsListener = (e: { version: string; at: string }) => void;
+
+const POLL_MS = 1_000;
+
+/** "100,80,0" → weights for satisfied, basically satisfied, dissatisfied. */
+export function parseWeights(value: string | undefined): SatisfactionWeights {
+  if (!value) return DEFAULT_WEIGHTS;
+  const parts = value.split(",").map((v) => Number(v.trim()));
+  if (parts.length !== 3 || parts.some((n) => !Number.isFinite(n) || n < 0 || n > 100))
+    throw new Error("HOTLINE_SATISFACTION_WEIGHTS must be three numbers 0..100, e.g. 100,80,0");
+  const [satisfied, basicallySatisfied, dissatisfied] = parts as [number, number, number];
+  return { satisfied, basicallySatisfied, dissatisfied };
+}
+
+/** Keeps the stats rollups current (via the "stats" queue) and answers the stats API. */
 export class StatsService {
-  constructor(readonly core: CoreServices) {}
-  async onTicketChange(_change: TicketChange): Promise<void> {}
+  readonly weights: SatisfactionWeights;
+  private poolInstance: pg.Pool | undefined;
+  private readonly listeners = new Set<StatsListener>();
+  private poller: NodeJS.Timeout | undefined;
+  private lastVersion: string | undefined;
+
+  constructor(readonly core: CoreServices) {
+    this.weights = parseWeights(process.env.HOTLINE_SATISFACTION_WEIGHTS);
+  }
+
+  get timeZone(): string {
+    return this.core.config.timeZone;
+  }
+
+  /** Raw pg for set-based SQL (the rollups, the import); small, and lets the process exit when idle. */
+  get pool(): pg.Pool {
+    if (!this.poolInstance) {
+      this.poolInstance = new pg.Pool({
+        connectionString: this.core.databaseUrl,
+        max: 8,
+        idleTimeoutMillis: 10_000,
+        allowExitOnIdle: true,
+      });
+      this.poolInstance.on("error", (err) => logger.warn({ err }, "stats pool: idle client error"));
+    }
+    return this.poolInstance;
+  }
+
+  // ---- write side -----------------------------------------------------------------------
+
+  /** The ticket hook: enqueue only (one job per ticket version; duplicates collapse). */
+  async onTicketChange(change: TicketChange): Promise<void> {
+    const data: TicketJobData = {
+      ticketId: change.ticket.id,
+      version: change.ticket.version,
+      type: change.event.type,
+    };
+    await this.core.queues.queue<TicketJobData>(STATS_QUEUE).add(STATS_JOBS.ticket.name, data, {
+      ...STATS_JOBS.ticket.opts,
+      jobId: ticketJobId(data.ticketId, data.version),
+    });
+  }
+
+  /** The worker's job: bring one ticket's facts and the rollups up to date. */
+  async processTicket(data: TicketJobData): Promise<{ changed: boolean }> {
+    const bumpAlways = data.type !== undefined && !QUIET_EVENTS.has(data.type);
+    return refreshTicket(this.pool, data.ticketId, this.timeZone, { bumpAlways });
+  }
+
+  /** Full set-based rebuild; returns what it had to correct (nothing, normally). */
+  async rebuild(): Promise<RebuildReport> {
+    const report = await rebuildAll(this.pool, this.timeZone);
+    const drift = Object.values(report.changes).some((n) => n > 0);
+    (drift ? logger.warn : logger.info).call(logger, { ...report }, "stats rebuild done");
+    return report;
+  }
+
+  // ---- read side ------------------------------------------------------------------------
+
+  private async scope(q: StatsQuery, now: Date): Promise<{ scope: StatsScope; period: Period }> {
+    let period: Period;
+    try {
+      period = parsePeriod(q, this.timeZone, now);
+    } catch (err) {
+      if (err instanceof PeriodError) throw validation({ [err.field]: err.message });
+      throw err;
+    }
+    let departmentIds: number[] | null = null;
+    if (q.departmentId !== undefined) {
+      const tree = await this.core.org.tree();
+      if (!tree.get(q.departmentId)) throw validation({ departmentId: "Unknown department" });
+      departmentIds = tree.subtreeIds(q.departmentId);
+    }
+    let categoryId: number | null = null;
+    if (q.categoryCode !== undefined) {
+      const category = await this.core.org.categoryByCode(q.categoryCode);
+      if (!category) throw validation({ categoryCode: "Unknown category" });
+      categoryId = category.id;
+    }
+    return {
+      period,
+      scope: { ...period, departmentIds, categoryId, channel: q.channel ?? null },
+    };
+  }
+
+  private counters(scope: StatsScope, groupBy: "all" | "department" | "day" | "category", now: Date) {
+    return loadCounters(this.pool, scope, groupBy, { now });
+  }
+
+  async summary(q: StatsQuery, now = new Date()): Promise<Figures> {
+    const { scope } = await this.scope(q, now);
+    const byGroup = await this.counters(scope, "all", now);
+    return figures(byGroup.get("0") ?? emptyCounters(), this.weights);
+  }
+
+  async departments(
+    q: StatsQuery,
+    sort: DepartmentSortKey = "received",
+    now = new Date(),
+  ): Promise<{ period: Period; items: DepartmentFigures[] }> {
+    const { scope, period } = await this.scope(q, now);
+    const [byDept, tree] = await Promise.all([this.counters(scope, "department", now), this.core.org.tree()]);
+    const items: DepartmentFigures[] = [];
+    for (const [key, c] of byDept) {
+      const departmentId = Number(key);
+      if (departmentId === NO_DEPARTMENT) continue;
+      const { warnings: _warnings, ...f } = figures(c, this.weights);
+      items.push({ departmentId, departmentName: tree.get(departmentId)?.name ?? `#${departmentId}`, ...f });
+    }
+    items.sort((a, b) => {
+      const x = a[sort];
+      const y = b[sort];
+      if (x !== y) {
+        if (x === null) return 1;
+        if (y === null) return -1;
+        return y - x;
+      }
+      return a.departmentId - b.departmentId;
+    });
+    return { period, items };
+  }
+
+  async trend(q: StatsQuery, granularity: Granularity, now = new Date()): Promise<TrendPoint[]> {
+    const { scope, period } = await this.scope(q, now);
+    const byDay = await this.counters(scope, "day", now);
+    const byBucket = new Map<string, Counters>(buckets(period, granularity).map((b) => [b, emptyCounters()]));
+    for (const [day, c] of byDay) {
+      const target = byBucket.get(bucketOf(day, granularity));
+      if (target) addInto(target, c);
+    }
+    return [...byBucket].map(([b, c]) => {
+      const f = figures(c, this.weights);
+      return {
+        period: b,
+        received: f.received,
+        closed: f.closed,
+        onTimeRate: f.onTimeRate,
+        satisfactionRate: f.satisfactionRate,
+      };
+    });
+  }
+
+  async categories(q: StatsQuery, limit: number, now = new Date()): Promise<CategoryTrend[]> {
+    const { scope, period } = await this.scope(q, now);
+    const prev = { ...scope, ...previousPeriod(period) };
+    const only = { now, live: false, dispatches: false };
+    const [current, previous, categories] = await Promise.all([
+      loadCounters(this.pool, scope, "category", only),
+      loadCounters(this.pool, prev, "category", only),
+      this.core.org.listCategories(),
+    ]);
+    const byId = new Map(categories.map((c) => [c.id, c]));
+    const ids = new Set([...current.keys(), ...previous.keys()]);
+    const items: CategoryTrend[] = [];
+    for (const key of ids) {
+      const cat = byId.get(Number(key));
+      const received = current.get(key)?.received ?? 0;
+      const previousReceived = previous.get(key)?.received ?? 0;
+      if (received === 0 && previousReceived === 0) continue;
+      items.push({
+        categoryCode: cat?.code ?? `#${key}`,
+        categoryName: cat?.name ?? `#${key}`,
+        received,
+        previousReceived,
+        change: previousReceived === 0 ? null : (received - previousReceived) / previousReceived,
+      });
+    }
+    items.sort(
+      (a, b) =>
+        b.received - a.received ||
+        b.previousReceived - a.previousReceived ||
+        a.categoryCode.localeCompare(b.categoryCode),
+    );
+    return items.slice(0, limit);
+  }
+
+  async overdue(
+    q: { limit: number; departmentId?: number | undefined },
+    now = new Date(),
+  ): Promise<OverdueItem[]> {
+    const tree = await this.core.org.tree();
+    let departmentIds: number[] | null = null;
+    if (q.departmentId !== undefined) {
+      if (!tree.get(q.departmentId)) throw validation({ departmentId: "Unknown department" });
+      departmentIds = tree.subtreeIds(q.departmentId);
+    }
+    const rows = await overdueTickets(this.pool, { now, limit: q.limit, departmentIds });
+    return rows.map((r) => ({
+      id: r.id,
+      number: r.number,
+      title: r.title,
+      departmentId: r.departmentId,
+      departmentName: r.departmentId === null ? null : (tree.get(r.departmentId)?.name ?? null),
+      status: r.status,
+      dueAt: r.dueAt ? r.dueAt.toISOString() : null,
+      supervisionLevel: r.supervisionLevel,
+    }));
+  }
+
+  // ---- change notifications (SSE) -------------------------------------------------------
+
+  async version(): Promise<string> {
+    const { rows } = await this.pool.query<{ version: string }>(
+      "SELECT version::text AS version FROM stats_state WHERE id = 1",
+    );
+    return rows[0]?.version ?? "0";
+  }
+
+  /**
+   * Calls `listener` whenever the rollups change (any process's worker). One poll of the
+   * version row per process per second, however many dashboards are connected.
+   */
+  subscribe(listener: StatsListener): () => void {
+    this.listeners.add(listener);
+    if (!this.poller) {
+      void this.version()
+        .then((v) => {
+          this.lastVersion ??= v;
+        })
+        .catch(() => {});
+      this.poller = setInterval(() => void this.poll(), POLL_MS);
+      this.poller.unref();
+    }
+    return () => {
+      this.listeners.delete(listener);
+      if (this.listeners.size === 0 && this.poller) {
+        clearInterval(this.poller);
+        this.poller = undefined;
+        this.lastVersion = undefined;
+      }
+    };
+  }
+
+  private async poll(): Promise<void> {
+    try {
+      const v = await this.version();
+      if (this.lastVersion !== undefined && v !== this.lastVersion) {
+        const e = { version: v, at: new Date().toISOString() };
+        for (const l of this.listeners) l(e);
+      }
+      this.lastVersion = v;
+    } catch (err) {
+      logger.warn({ err }, "stats version poll failed");
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.poller) clearInterval(this.poller);
+    this.poller = undefined;
+    this.listeners.clear();
+    const pool = this.poolInstance;
+    this.poolInstance = undefined;
+    await pool?.end();
+  }
 }

@@ -21,7 +21,15 @@ export type Backend = "postgres" | "redis";
  * organisation. `backend: "redis"` needs TEST_REDIS_URL (CI sets it).
  */
 export async function startTestSystem(
-  opts: { backend?: Backend; workers?: boolean; demo?: boolean } = {},
+  opts: {
+    backend?: Backend;
+    workers?: boolean;
+    demo?: boolean;
+    /** Extra settings (e.g. HOTLINE_ESCALATION_AFTER), as environment variables. */
+    env?: Record<string, string>;
+    /** Redis URL for the redis backend; default TEST_REDIS_URL (a test may pick its own db). */
+    redisUrl?: string;
+  } = {},
 ): Promise<TestSystem> {
   const db = await createTestDatabase();
   const suffix = randomBytes(4).toString("hex");
@@ -29,10 +37,11 @@ export async function startTestSystem(
     PORT: "0",
     HOST: "127.0.0.1",
     DATABASE_URL: db.url,
-    REDIS_URL: opts.backend === "redis" ? requireRedisUrl() : undefined,
+    REDIS_URL: opts.backend === "redis" ? (opts.redisUrl ?? requireRedisUrl()) : undefined,
     HOTLINE_ADMIN_PASSWORD: ADMIN_PASSWORD,
     HOTLINE_WORKERS: opts.workers === false ? "none" : "all",
     LOG_LEVEL: "silent",
+    ...opts.env,
   });
   const system = await startSystem(config, db.url, {
     queueSchema: `bullmq_${suffix}`,

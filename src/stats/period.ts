@@ -1,0 +1,110 @@
+/**
+ * Report periods in the centre's time zone. Pure.
+ *
+ * `from`/`to` are dates (YYYY-MM-DD) or ISO times; `to` is exclusive. Rollups are daily, so
+ * an ISO time stands for the local day it falls in; a `to` that is not a local midnight
+ * includes its (partial) day. The default period is the last 30 days, today included.
+ */
+import { dayOf } from "./metrics.ts";
+
+const DAY_MS = 86_400_000;
+const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+/** Longest period a query may span (ten years). */
+export const MAX_PERIOD_DAYS = 3660;
+export const DEFAULT_PERIOD_DAYS = 30;
+
+export class PeriodError extends Error {
+  constructor(
+    readonly field: "from" | "to" | "granularity",
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface Period {
+  fromDay: string;
+  toDay: string;
+}
+
+function dayNumber(day: string): number {
+  return Date.UTC(Number(day.slice(0, 4)), Number(day.slice(5, 7)) - 1, Number(day.slice(8, 10))) / DAY_MS;
+}
+
+function dayString(n: number): string {
+  return new Date(n * DAY_MS).toISOString().slice(0, 10);
+}
+
+export function addDays(day: string, n: number): string {
+  return dayString(dayNumber(day) + n);
+}
+
+export function daysBetween(fromDay: string, toDay: string): number {
+  return dayNumber(toDay) - dayNumber(fromDay);
+}
+
+function isValidDate(day: string): boolean {
+  return DATE_RE.test(day) && dayString(dayNumber(day)) === day;
+}
+
+function parseBound(value: string, field: "from" | "to", timeZone: string): string {
+  if (DATE_RE.test(value)) {
+    if (!isValidDate(value)) throw new PeriodError(field, `${value} is not a calendar date`);
+    return value;
+  }
+  const ms = /^\d{4}-\d{2}-\d{2}T/.test(value) ? Date.parse(value) : Number.NaN;
+  if (Number.isNaN(ms)) throw new PeriodError(field, "Use a date (YYYY-MM-DD) or an ISO 8601 time");
+  const at = new Date(ms);
+  const day = dayOf(at, timeZone);
+  if (field === "from") return day;
+  // An exclusive end inside a day keeps that day.
+  const midnight = dayOf(new Date(ms - 1), timeZone) !== day;
+  return midnight ? day : addDays(day, 1);
+}
+
+export function parsePeriod(
+  q: { from?: string | undefined; to?: string | undefined },
+  timeZone: string,
+  now: Date,
+): Period {
+  const toDay = q.to ? parseBound(q.to, "to", timeZone) : addDays(dayOf(now, timeZone), 1);
+  const fromDay = q.from ? parseBound(q.from, "from", timeZone) : addDays(toDay, -DEFAULT_PERIOD_DAYS);
+  const len = daysBetween(fromDay, toDay);
+  if (len <= 0) throw new PeriodError("to", "to must be after from");
+  if (len > MAX_PERIOD_DAYS) throw new PeriodError("from", `A period spans at most ${MAX_PERIOD_DAYS} days`);
+  return { fromDay, toDay };
+}
+
+/** The period of equal length just before `p`. */
+export function previousPeriod(p: Period): Period {
+  const len = daysBetween(p.fromDay, p.toDay);
+  return { fromDay: addDays(p.fromDay, -len), toDay: p.fromDay };
+}
+
+export type Granularity = "day" | "week" | "month";
+
+/** The start of the bucket a day falls in: the day, its ISO week's Monday, or the 1st of its month. */
+export function bucketOf(day: string, g: Granularity): string {
+  if (g === "day") return day;
+  if (g === "month") return `${day.slice(0, 8)}01`;
+  const n = dayNumber(day);
+  const weekday = (new Date(n * DAY_MS).getUTCDay() + 6) % 7; // Monday = 0
+  return dayString(n - weekday);
+}
+
+/** Every bucket start overlapping [fromDay, toDay), in order. */
+export function buckets(p: Period, g: Granularity): string[] {
+  const out: string[] = [];
+  let b = bucketOf(p.fromDay, g);
+  while (b < p.toDay) {
+    out.push(b);
+    if (g === "day") b = addDays(b, 1);
+    else if (g === "week") b = addDays(b, 7);
+    else {
+      const y = Number(b.slice(0, 4));
+      const m = Number(b.slice(5, 7));
+      b = m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, "0")}-01`;
+    }
+  }
+  return out;
+}
