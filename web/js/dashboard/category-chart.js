@@ -1,0 +1,62 @@
+// @ts-check
+/** Hot categories: received this period against the previous one, horizontal bars. */
+import { t } from "../i18n.js";
+
+/**
+ * @typedef {{ categoryCode: string, categoryName: string, received: number, previousReceived: number, change: number | null }} CategoryItem
+ */
+
+const TOP = 10;
+
+/**
+ * "+3 (+50.0%)": computed here from the two counts, whatever `change` means upstream.
+ * @param {CategoryItem} item
+ */
+export function changeText(item) {
+  const diff = item.received - item.previousReceived;
+  const sign = diff > 0 ? "+" : "";
+  const rel = item.previousReceived ? ` (${sign}${((diff / item.previousReceived) * 100).toFixed(1)}%)` : "";
+  return `${sign}${diff}${rel}`;
+}
+
+/**
+ * @param {HTMLCanvasElement} canvas
+ * @param {import("../org.js").Org} org
+ */
+export function createCategoryChart(canvas, org) {
+  /** @type {CategoryItem[]} */
+  let items = [];
+  const chart = new /** @type {any} */ (window).Chart(canvas, {
+    type: "bar",
+    data: { labels: [], datasets: [] },
+    options: {
+      indexAxis: "y",
+      responsive: true,
+      maintainAspectRatio: false,
+      animation: false,
+      plugins: {
+        legend: { position: "bottom", labels: { boxWidth: 12 } },
+        tooltip: {
+          callbacks: {
+            afterBody: (/** @type {Array<{ dataIndex: number }>} */ ctx) => {
+              const item = items[ctx[0]?.dataIndex ?? -1];
+              return item ? `${t("dash.change")}: ${changeText(item)}` : "";
+            },
+          },
+        },
+      },
+      scales: { x: { beginAtZero: true, ticks: { precision: 0 } } },
+    },
+  });
+
+  function render(/** @type {CategoryItem[]} */ next) {
+    items = [...next].sort((a, b) => b.received - a.received).slice(0, TOP);
+    chart.data.labels = items.map((i) => org.categoryName(i.categoryCode) || i.categoryName);
+    chart.data.datasets = [
+      { label: t("kpi.received"), data: items.map((i) => i.received), backgroundColor: "#1f5fbf" },
+      { label: t("dash.previous"), data: items.map((i) => i.previousReceived), backgroundColor: "#b9c3cf" },
+    ];
+    chart.update();
+  }
+  return { render, redraw: () => render(items), chart };
+}
