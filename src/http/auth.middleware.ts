@@ -4,9 +4,14 @@ import type { Role } from "../generated/prisma/enums.ts";
 import type { AppEnv } from "./app.ts";
 import { forbidden } from "./errors.ts";
 
+/** Paths where the token may come as `?access_token=`: EventSource cannot send headers. */
+const QUERY_TOKEN_PATHS = new Set(["/api/v1/stats/stream"]);
+
 export function requireAuth(auth: AuthService): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    c.set("principal", await auth.authenticate(c.req.header("authorization")));
+    const queryToken = QUERY_TOKEN_PATHS.has(c.req.path) ? c.req.query("access_token") : undefined;
+    const header = c.req.header("authorization") ?? (queryToken ? `Bearer ${queryToken}` : undefined);
+    c.set("principal", await auth.authenticate(header));
     await next();
   };
 }

@@ -202,6 +202,10 @@ export const ListQuerySchema = z.object({
     .optional()
     .openapi({ description: "Open tickets past dueAt (true) or not (false)" }),
   supervised: z.enum(["true", "false"]).optional(),
+  reopened: z
+    .enum(["true", "false"])
+    .optional()
+    .openapi({ description: "Reopened at least once (重办件) or never" }),
   q: z
     .string()
     .trim()

@@ -246,6 +246,10 @@ export class TicketService {
     if (q.overdue === "false")
       and.push({ OR: [{ dueAt: null }, { dueAt: { gte: now } }, { status: { notIn: open } }] });
     if (q.supervised === "true") and.push({ supervisionLevel: { gt: 0 }, status: { in: open } });
+    if (q.reopened === "true") and.push({ reopenCount: { gt: 0 } });
+    if (q.reopened === "false") and.push({ reopenCount: 0 });
+    if (q.reopened === "true") and.push({ reopenCount: { gt: 0 } });
+    if (q.reopened === "false") and.push({ reopenCount: 0 });
     if (q.phone) and.push({ citizenPhone: q.phone });
     if (q.queue === "review") and.push({ status: "reviewing" });
     if (q.queue === "returns") and.push({ status: "returnRequested" });

@@ -252,6 +252,10 @@ describe("list", () => {
       cursor = page.body.nextCursor;
     } while (cursor);
     expect(seen).toEqual([...made].reverse());
+    const reopened = await agent.get<{ items: TicketBody[] }>(
+      "/api/v1/tickets?categoryCode=greening&reopened=true",
+    );
+    expect(reopened.body.items).toHaveLength(0);
     const urgent = await agent.get<{ items: TicketBody[] }>(
       "/api/v1/tickets?categoryCode=greening&urgency=urgent",
     );

@@ -39,7 +39,7 @@ export function duplicateHint(box, exclude = () => undefined) {
     if (/^[\d-]{7,}$/.test(phone)) queries.push({ reason: "new.dupPhone", query: { phone } });
     for (const q of titleTerms(title)) queries.push({ reason: "new.dupTitle", query: { q } });
     if (!queries.length) {
-      replace(box);
+      replace(box, h("p", { class: "muted", text: t("new.dupIdle") }));
       return;
     }
     /** @type {Map<number, { ticket: Record<string, any>, reasons: Set<string> }>} */

@@ -80,7 +80,7 @@ export function renderNewTicket(view, ctx) {
     "aria-live": "polite",
     dataset: { testid: "suggestion" },
   });
-  const dupBox = h("div", { "aria-live": "polite" });
+  const dupBox = h("div", { "aria-live": "polite" }, h("p", { class: "muted", text: t("new.dupIdle") }));
   const message = h("p", { class: "form-message", role: "alert" });
   const submit = /** @type {HTMLButtonElement} */ (
     h("button", {

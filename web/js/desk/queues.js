@@ -30,8 +30,7 @@ const BY_ROLE = {
     {
       id: "reopened",
       label: "queue.reopened",
-      query: { status: HANDLER_WORK, sort: "deadline" },
-      filter: (t) => t.reopenCount > 0,
+      query: { status: HANDLER_WORK, sort: "deadline", reopened: "true" },
     },
     // The API has no "reply rejected" field yet: the timeline tells (see redo.js).
     { id: "redo", label: "queue.redo", query: { status: "processing", sort: "deadline" }, redo: true },

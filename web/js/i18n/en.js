@@ -195,6 +195,7 @@ export default {
   "new.duplicates": "Possible duplicates (open)",
   "new.dupPhone": "Same phone",
   "new.dupTitle": "Similar title",
+  "new.dupIdle": "Type the phone or the title to look for them",
   "new.noDuplicates": "No duplicates found",
   "new.next": "Next call",
   "new.answer": "Answer directly",

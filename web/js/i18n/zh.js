@@ -207,6 +207,7 @@ export default {
   "new.duplicates": "可能重复的在办工单",
   "new.dupPhone": "同一号码",
   "new.dupTitle": "标题相似",
+  "new.dupIdle": "输入来电号码或标题后自动查找",
   "new.noDuplicates": "未发现重复工单",
   "new.next": "受理下一张",
   "new.answer": "直接答复",
