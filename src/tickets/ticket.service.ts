@@ -129,7 +129,7 @@ export class TicketService {
           });
         }
         return { ticket, event };
-      });
+      }, TX_OPTIONS);
       await this.emit({ ticket, event });
       return { status: 201, body: await this.view(principal, ticket, true) };
     } catch (err) {
@@ -420,7 +420,7 @@ export class TicketService {
       const decision = await decide(tx, ticket);
       if (!decision) return null;
       return this.write(tx, ticket, decision.actor, decision.principal, decision.event);
-    });
+    }, TX_OPTIONS);
     if (change) await this.emit(change);
     return change;
   }
@@ -679,6 +679,12 @@ export class TicketService {
       Object.assign(data, { callbackBy: null });
   }
 }
+
+/**
+ * Prisma's defaults (2 s to get a connection, 5 s to finish) turn a burst of events on one
+ * busy ticket — each waiting for the row lock — into errors; queueing a little longer is right.
+ */
+const TX_OPTIONS = { maxWait: 20_000, timeout: 30_000 } as const;
 
 const EXPORT_MAX_ROWS = 50_000;
 const EXPORT_HEADER = [
