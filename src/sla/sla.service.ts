@@ -65,7 +65,13 @@ export class SlaService {
     return cal;
   }
 
-  async policy(categoryCode: string, urgency: Urgency): Promise<SlaPolicyData> {
+  /**
+   * Policies and calendar as of now, for synchronous deadline arithmetic. The ticket write
+   * path takes one before opening its transaction, so nothing inside the transaction needs a
+   * second pool connection (which, with every connection queued on one ticket's row lock,
+   * would deadlock the pool).
+   */
+  async snapshot(): Promise<SlaSnapshot> {
     if (!this.policyCache || Date.now() - this.policyCache.at >= CACHE_MS) {
       const rows = await this.db.slaPolicy.findMany();
       this.policyCache = {
@@ -73,27 +79,23 @@ export class SlaService {
         at: Date.now(),
       };
     }
-    const map = this.policyCache.map;
-    return (
-      map.get(`${categoryCode}/${urgency}`) ??
-      map.get(`${DEFAULT_POLICY_CODE}/${urgency}`) ??
-      DEFAULT_POLICIES[urgency]
-    );
+    return new SlaSnapshot(this.policyCache.map, await this.calendar());
   }
 
-  /** Deadlines run from dispatch, not from signing. */
+  async policy(categoryCode: string, urgency: Urgency): Promise<SlaPolicyData> {
+    return (await this.snapshot()).policy(categoryCode, urgency);
+  }
+
   async planDispatch(categoryCode: string, urgency: Urgency, dispatchedAt: Date): Promise<Deadlines> {
-    return computeDeadlines(dispatchedAt, await this.policy(categoryCode, urgency), await this.calendar());
+    return (await this.snapshot()).planDispatch(categoryCode, urgency, dispatchedAt);
   }
 
-  /** A fresh resolution deadline (reopen after a dissatisfied callback or a complaint). */
   async planResolve(categoryCode: string, urgency: Urgency, from: Date): Promise<Date> {
-    const p = await this.policy(categoryCode, urgency);
-    return addDuration(from, p.resolveWithin, p.clock, await this.calendar());
+    return (await this.snapshot()).planResolve(categoryCode, urgency, from);
   }
 
   async planCallback(categoryCode: string, urgency: Urgency, approvedAt: Date): Promise<Date> {
-    return callbackDeadline(approvedAt, await this.policy(categoryCode, urgency), await this.calendar());
+    return (await this.snapshot()).planCallback(categoryCode, urgency, approvedAt);
   }
 
   // ---- admin: policies and calendar --------------------------------------------------------
@@ -199,4 +201,35 @@ function toPolicy(r: {
     callbackWithin: r.callbackWithin,
     clock: r.clock,
   };
+}
+
+/** Policies and calendar at one moment: pure deadline planning. */
+export class SlaSnapshot {
+  constructor(
+    private readonly policies: ReadonlyMap<string, SlaPolicyData>,
+    readonly calendar: WorkingCalendar,
+  ) {}
+
+  policy(categoryCode: string, urgency: Urgency): SlaPolicyData {
+    return (
+      this.policies.get(`${categoryCode}/${urgency}`) ??
+      this.policies.get(`${DEFAULT_POLICY_CODE}/${urgency}`) ??
+      DEFAULT_POLICIES[urgency]
+    );
+  }
+
+  /** Deadlines run from dispatch, not from signing. */
+  planDispatch(categoryCode: string, urgency: Urgency, dispatchedAt: Date): Deadlines {
+    return computeDeadlines(dispatchedAt, this.policy(categoryCode, urgency), this.calendar);
+  }
+
+  /** A fresh resolution deadline (reopen after a dissatisfied callback or a complaint). */
+  planResolve(categoryCode: string, urgency: Urgency, from: Date): Date {
+    const p = this.policy(categoryCode, urgency);
+    return addDuration(from, p.resolveWithin, p.clock, this.calendar);
+  }
+
+  planCallback(categoryCode: string, urgency: Urgency, approvedAt: Date): Date {
+    return callbackDeadline(approvedAt, this.policy(categoryCode, urgency), this.calendar);
+  }
 }

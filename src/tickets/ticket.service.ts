@@ -5,8 +5,9 @@ import { Prisma, type Ticket, type TicketEvent as TicketEventRow } from "../gene
 import type { TicketStatus } from "../generated/prisma/enums.ts";
 import { AppError, notFound, validation } from "../http/errors.ts";
 import { logger } from "../logger.ts";
-import type { OrgService } from "../org/org.service.ts";
-import type { SlaService } from "../sla/sla.service.ts";
+import type { DepartmentTree } from "../org/department-tree.ts";
+import type { CategoryRow, OrgService } from "../org/org.service.ts";
+import type { SlaService, SlaSnapshot } from "../sla/sla.service.ts";
 import { toCsv } from "../stats/csv.ts";
 import {
   type Actor,
@@ -20,6 +21,12 @@ import {
 } from "./ticket.machine.ts";
 import type { CreateTicketInput, EventInput, ListQuery } from "./ticket.schemas.ts";
 import { actorFor, canSee, phoneVisibility, type TicketView, toTicketView } from "./ticket.view.ts";
+
+interface Reference {
+  tree: DepartmentTree;
+  categories: Map<number, CategoryRow>;
+  sla: SlaSnapshot;
+}
 
 /** What happened, handed to timers and stats after the transaction commits. */
 export interface TicketChange {
@@ -80,6 +87,7 @@ export class TicketService {
     }
     const at = new Date();
     try {
+      const tree = await this.org.tree();
       const { ticket, event } = await this.db.$transaction(async (tx) => {
         const ticket = await tx.ticket.create({
           data: {
@@ -117,7 +125,14 @@ export class TicketService {
           },
         });
         if (idempotencyKey) {
-          const body = await this.view(principal, ticket, true);
+          // Built from data read before the transaction: no second pool connection inside it.
+          const body = toTicketView(ticket, {
+            principal,
+            tree,
+            categoryCode: category.code,
+            categoryName: category.name,
+            detail: true,
+          });
           await tx.idempotencyKey.create({
             data: {
               userId: principal.id,
@@ -325,6 +340,16 @@ export class TicketService {
     return toCsv(EXPORT_HEADER, rows);
   }
 
+  /** Reference data for one write, read before its transaction opens (see SlaService.snapshot). */
+  private async reference(): Promise<Reference> {
+    const [tree, categories, sla] = await Promise.all([
+      this.org.tree(),
+      this.org.listCategories(),
+      this.sla.snapshot(),
+    ]);
+    return { tree, categories: new Map(categories.map((c) => [c.id, c])), sla };
+  }
+
   /** The list view of a row the caller has already been allowed to read. */
   viewOf(principal: Principal, t: Ticket): Promise<TicketView> {
     return this.view(principal, t, false);
@@ -412,6 +437,7 @@ export class TicketService {
       event: Record<string, unknown> & { type: string };
     } | null>,
   ): Promise<TicketChange | null> {
+    const ref = await this.reference();
     const change = await this.db.$transaction(async (tx) => {
       // Row lock: concurrent events on one ticket are applied one after another, none lost.
       const locked = await tx.$queryRaw<{ id: number }[]>`SELECT id FROM tickets WHERE id = ${id} FOR UPDATE`;
@@ -419,7 +445,7 @@ export class TicketService {
       const ticket = await tx.ticket.findUniqueOrThrow({ where: { id } });
       const decision = await decide(tx, ticket);
       if (!decision) return null;
-      return this.write(tx, ticket, decision.actor, decision.principal, decision.event);
+      return this.write(tx, ref, ticket, decision.actor, decision.principal, decision.event);
     }, TX_OPTIONS);
     if (change) await this.emit(change);
     return change;
@@ -427,6 +453,7 @@ export class TicketService {
 
   private async write(
     tx: Tx,
+    ref: Reference,
     ticket: Ticket,
     actor: Actor,
     principal: Principal | null,
@@ -464,7 +491,7 @@ export class TicketService {
       closedAt: next.closedAt ? new Date(next.closedAt) : null,
       updatedAt: at,
     };
-    await this.sideEffects(tx, ticket, input, next, from, to, at, principal, data);
+    await this.sideEffects(tx, ref, ticket, input, next, from, to, at, principal, data);
     const updated = await tx.ticket.update({ where: { id: ticket.id, version: ticket.version }, data });
     const { type, ...payload } = input;
     const event = await tx.ticketEvent.create({
@@ -487,6 +514,7 @@ export class TicketService {
   /** What an event does besides the machine's state and context: deadlines, assignments, requests. */
   private async sideEffects(
     tx: Tx,
+    ref: Reference,
     t: Ticket,
     input: Record<string, unknown> & { type: string },
     next: TicketContext,
@@ -496,9 +524,8 @@ export class TicketService {
     principal: Principal | null,
     data: Prisma.TicketUncheckedUpdateInput,
   ): Promise<void> {
-    const category = await this.org.categoryById(t.categoryId);
-    const code = category?.code ?? "";
-    const tree = await this.org.tree();
+    const code = ref.categories.get(t.categoryId)?.code ?? "";
+    const tree = ref.tree;
     const checkDepartments = (lead: number, co: number[]) => {
       if (!tree.get(lead)) throw validation({ departmentId: "Unknown department" });
       const unknown = co.filter((d) => !tree.get(d));
@@ -515,7 +542,7 @@ export class TicketService {
     };
     const dispatchTo = async (lead: number, co: number[]) => {
       checkDepartments(lead, co);
-      const d = await this.sla.planDispatch(code, t.urgency, at);
+      const d = ref.sla.planDispatch(code, t.urgency, at);
       Object.assign(data, {
         dispatchedAt: at,
         signBy: d.signBy,
@@ -623,7 +650,7 @@ export class TicketService {
       case "APPROVE_REPLY":
         if (!t.firstApprovedReplyAt) data.firstApprovedReplyAt = at;
         Object.assign(data, {
-          callbackBy: await this.sla.planCallback(code, t.urgency, at),
+          callbackBy: ref.sla.planCallback(code, t.urgency, at),
           deadlineVersion: t.deadlineVersion + 1,
         });
         break;
@@ -645,7 +672,7 @@ export class TicketService {
           Object.assign(data, { callbackBy: null, deadlineVersion: t.deadlineVersion + 1 });
         } else if (to === "processing") {
           Object.assign(data, {
-            dueAt: await this.sla.planResolve(code, t.urgency, at),
+            dueAt: ref.sla.planResolve(code, t.urgency, at),
             callbackBy: null,
             deadlineVersion: t.deadlineVersion + 1,
           });
@@ -653,7 +680,7 @@ export class TicketService {
         break;
       case "REOPEN":
         Object.assign(data, {
-          dueAt: await this.sla.planResolve(code, t.urgency, at),
+          dueAt: ref.sla.planResolve(code, t.urgency, at),
           callbackBy: null,
           deadlineVersion: t.deadlineVersion + 1,
         });
