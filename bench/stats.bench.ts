@@ -41,17 +41,16 @@ async function dataFile(
   tickets: number,
   seed: number,
   prefix: string,
+  window: { from: Date; to: Date; cutoff?: Date },
+  label: string,
 ): Promise<{ path: string; ms: number }> {
   mkdirSync(".data/bench", { recursive: true });
-  const path = `.data/bench/stats-${YEAR}-${tickets}-${seed}.ndjson`;
+  const path = `.data/bench/stats-${label}-${tickets}-${seed}.ndjson`;
   if (existsSync(path)) return { path, ms: 0 };
   const started = performance.now();
   const tmp = `${path}.tmp`;
   const out = createWriteStream(tmp);
-  for (const line of generateHistory(
-    { tickets, seed, refPrefix: prefix, ...yearWindow(YEAR) },
-    new Truth(),
-  )) {
+  for (const line of generateHistory({ tickets, seed, refPrefix: prefix, ...window }, new Truth())) {
     if (!out.write(`${JSON.stringify(line)}\n`)) await new Promise((r) => out.once("drain", r));
   }
   await new Promise<void>((r) => out.end(() => r()));

@@ -81,6 +81,8 @@ export interface OverdueItem {
 export type StatsListener = (e: { version: string; at: string }) => void;
 
 const POLL_MS = 1_000;
+/** BullMQ priority of changes made by the system (timers); jobs without a priority go first. */
+const SYSTEM_CHANGE_PRIORITY = 10;
 
 /** "100,80,0" → weights for satisfied, basically satisfied, dissatisfied. */
 export function parseWeights(value: string | undefined): SatisfactionWeights {
@@ -134,6 +136,9 @@ export class StatsService {
     await this.core.queues.queue<TicketJobData>(STATS_QUEUE).add(STATS_JOBS.ticket.name, data, {
       ...STATS_JOBS.ticket.opts,
       jobId: ticketJobId(data.ticketId, data.version),
+      // People's changes first: a burst of timer events (say, reconciliation after a bulk
+      // import) queues behind them instead of delaying what a user just did.
+      ...(change.event.actorRole === "system" ? { priority: SYSTEM_CHANGE_PRIORITY } : {}),
     });
   }
 
