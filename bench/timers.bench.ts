@@ -52,7 +52,18 @@ export interface TimerBenchResult {
  * queue storage per pending timer, and the capacity to drain a burst of simultaneous deadlines,
  * next to a raw baseline measured in the same run.
  */
-export async function runTimerBench(opts: TimerBenchOptions): Promise<TimerBenchResult> {
+export async function runTimerBench(
+  input: Pick<TimerBenchOptions, "adminUrl"> & Partial<TimerBenchOptions>,
+): Promise<TimerBenchResult> {
+  const opts: TimerBenchOptions = {
+    tickets: 100_000,
+    backend: "postgres",
+    spreadSeconds: 300,
+    leadSeconds: 90,
+    concurrency: 8,
+    burst: 2_000,
+    ...input,
+  };
   const url = await freshDatabase(opts.adminUrl, `hotline_bench_timers_${opts.backend}`);
   const redisUrl =
     opts.backend === "redis"

@@ -14,7 +14,11 @@ async function main() {
   const adminPassword = await system.services.auth.ensureAdmin(config.adminPassword);
   if (process.argv.includes("--demo")) {
     const { seedDemo } = await import("../prisma/seed.ts");
-    await seedDemo(system.services);
+    if (await seedDemo(system.services)) {
+      // A fresh demo gets 90 days of generated history so the dashboard has something to show.
+      const { loadDemoHistory } = await import("./stats/demo.ts");
+      await loadDemoHistory(system.services, 5000);
+    }
   }
   const lines = [
     `12345 Hotline is listening on ${system.url}`,

@@ -95,6 +95,7 @@ export async function startSystem(
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await stopWorkers();
+      await services.stats.close();
       await services.queues.close();
       await services.db.$disconnect();
       await opts.onStop?.();

@@ -14,6 +14,7 @@ const stop = await startAllWorkers(services);
 logger.info({ queues: services.queues.kind }, "workers running");
 const shutdown = async () => {
   await stop();
+  await services.stats.close();
   await services.queues.close();
   await services.db.$disconnect();
   process.exit(0);

@@ -111,22 +111,16 @@ export class TimerScheduler {
   async fire(job: TimerJobData, now: Date = new Date()): Promise<FireResult> {
     const cal = await this.core.sla.calendar();
     const result = await this.store.withTicketLock(job.ticketId, async (c, t) => {
-      let own: LedgerRow | undefined;
-      const done = (
-        outcome: FireOutcome,
-        applied: TimerKind[],
-        requeue: LedgerChange[] = [],
-        thenSql = "",
-      ) => ({
-        value: { result: { outcome, applied } satisfies FireResult, requeue },
+      const done = (result: FireResult, requeue: LedgerChange[] = [], thenSql = "") => ({
+        value: { result, requeue },
         thenSql,
       });
       if (!t || t.deadlineVersion !== job.deadlineVersion) {
         await this.store.deleteVersion(c, job.ticketId, job.deadlineVersion);
-        return done("superseded", []);
+        return done({ outcome: "superseded", applied: [] });
       }
       const rows = await this.planRows(t, cal);
-      own = rows.find((r) => r.kind === job.kind);
+      const own = rows.find((r) => r.kind === job.kind);
       const applied: TimerKind[] = [];
       for (const r of rows) {
         if (r.state !== "pending" || r.dueAt.getTime() > now.getTime()) continue;
@@ -141,7 +135,7 @@ export class TimerScheduler {
           t.deadlineVersion,
         );
         // A user event moved the deadlines after we loaded the ticket; its own sync re-plans.
-        if (!change) return done("superseded", applied);
+        if (!change) return done({ outcome: "superseded", applied });
         r.state = "fired";
         applied.push(r.kind);
       }
@@ -154,6 +148,8 @@ export class TimerScheduler {
             : own.state === "deferred"
               ? "deferred"
               : "not-due";
+      const result: FireResult = { outcome, applied };
+      if (outcome === "not-due" && own) result.dueAt = own.dueAt;
       const ledger = new Map((t.ledger ?? []).map((l) => [l.kind, l]));
       const inStep =
         ledger.size === rows.length &&
@@ -166,14 +162,14 @@ export class TimerScheduler {
       if (inStep) {
         // The common case: the ledger holds this plan; record what changed state with the unlock.
         const changed = rows.filter((r) => ledger.get(r.kind)?.state !== r.state && r.state !== "pending");
-        return done(outcome, applied, [], this.store.markStatesSql(t.id, t.deadlineVersion, changed));
+        return done(result, [], this.store.markStatesSql(t.id, t.deadlineVersion, changed));
       }
       // The ledger missed this plan (a lost hook, a calendar edit): rewrite it and queue what is new.
       const written = await this.store.writePlan(c, [t.id], rows);
       const requeue = written.filter(
         (w) => w.op === "upserted" && w.state === "pending" && w.kind !== job.kind && w.inserted,
       );
-      return done(outcome, applied, requeue);
+      return done(result, requeue);
     });
     await this.enqueue(result.requeue);
     return result.result;

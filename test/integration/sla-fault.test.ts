@@ -152,7 +152,7 @@ describe.each(backends)("timer faults on the %s queue backend", (backend) => {
       await sys.stop();
       await flushRedis(backend, 11);
     }
-  });
+  }, 90_000);
 
   it.concurrent("workers down while timers come due catch up exactly once, in order, racing their own queue", async () => {
     const sys = await startTestSystem({
@@ -197,5 +197,5 @@ describe.each(backends)("timer faults on the %s queue backend", (backend) => {
       await sys.stop();
       await flushRedis(backend, 12);
     }
-  });
+  }, 90_000);
 });
