@@ -13,6 +13,8 @@
  * The period is `HOTLINE_ESCALATION_AFTER` on `HOTLINE_ESCALATION_CLOCK` (default P1D on the
  * working clock: "one working day after the deadline", as `escalationAt` in deadlines.ts).
  */
+
+import type { TicketState } from "../tickets/ticket.machine.ts";
 import { addDuration, type Clock, type WorkingCalendar } from "./calendar.ts";
 import { warningAt } from "./deadlines.ts";
 
@@ -29,15 +31,8 @@ export const TIMER_KINDS = [
 ] as const;
 export type TimerKind = (typeof TIMER_KINDS)[number];
 
-export type TimerStatus =
-  | "registered"
-  | "dispatched"
-  | "processing"
-  | "returnRequested"
-  | "reviewing"
-  | "callback"
-  | "closed"
-  | "merged";
+/** The ticket states, as the machine defines them. */
+export type TimerStatus = TicketState;
 
 export type FlagEventType =
   | "SIGN_WARNING"

@@ -11,7 +11,12 @@
  * source system's `signBy`/`dueAt`/`callbackBy` ride in the payloads, and only when absent
  * are they planned with our SLA policies (`DeadlinePlanner`).
  */
-import { initialContext, type TicketContext, type TimerFlags } from "../tickets/ticket.machine.ts";
+import {
+  initialContext,
+  type TicketContext,
+  type TicketState,
+  type TimerFlags,
+} from "../tickets/ticket.machine.ts";
 
 export type Role = "agent" | "reviewer" | "handler" | "manager" | "admin" | "system";
 
@@ -46,15 +51,7 @@ export interface FoldEnv {
   planner: DeadlinePlanner;
 }
 
-type Status =
-  | "registered"
-  | "dispatched"
-  | "processing"
-  | "returnRequested"
-  | "reviewing"
-  | "callback"
-  | "closed"
-  | "merged";
+type Status = TicketState;
 
 export interface FoldedAssignment {
   departmentId: number;
