@@ -1,57 +1,9 @@
 import { loadConfig } from "../src/config.ts";
 import { logger } from "../src/logger.ts";
 import { createServices, resolveDatabase, type Services } from "../src/system.ts";
+import { DEMO_ORG, type DemoDepartment } from "./demo-org.ts";
 
 export const DEMO_PASSWORD = "demo12345";
-
-type Dept = { code: string; name: string; nameEn: string; children?: Dept[] };
-
-/** A city hotline's organisation: districts with streets, and the city's functional bureaus. */
-const ORG: Dept = {
-  code: "city",
-  name: "滨江市",
-  nameEn: "Binjiang City",
-  children: [
-    { code: "hotline", name: "市12345热线中心", nameEn: "12345 Hotline Centre" },
-    {
-      code: "dongcheng",
-      name: "东城区",
-      nameEn: "Dongcheng District",
-      children: [
-        { code: "dc-hepingli", name: "和平里街道", nameEn: "Hepingli Street" },
-        { code: "dc-jianguo", name: "建国街道", nameEn: "Jianguo Street" },
-        { code: "dc-chengguan", name: "东城区城管局", nameEn: "Dongcheng Urban Management" },
-      ],
-    },
-    {
-      code: "xicheng",
-      name: "西城区",
-      nameEn: "Xicheng District",
-      children: [
-        { code: "xc-jinrong", name: "金融街街道", nameEn: "Jinrongjie Street" },
-        { code: "xc-yuetan", name: "月坛街道", nameEn: "Yuetan Street" },
-      ],
-    },
-    {
-      code: "nanhu",
-      name: "南湖区",
-      nameEn: "Nanhu District",
-      children: [
-        { code: "nh-hubin", name: "湖滨街道", nameEn: "Hubin Street" },
-        { code: "nh-xinqiao", name: "新桥镇", nameEn: "Xinqiao Town" },
-      ],
-    },
-    { code: "water", name: "市水务集团", nameEn: "City Water Group" },
-    { code: "power", name: "市供电公司", nameEn: "City Power Company" },
-    { code: "housing", name: "市住建局", nameEn: "Housing and Construction Bureau" },
-    { code: "ecology", name: "市生态环境局", nameEn: "Ecology and Environment Bureau" },
-    { code: "market", name: "市市场监管局", nameEn: "Market Regulation Bureau" },
-    { code: "hrss", name: "市人社局", nameEn: "Human Resources and Social Security Bureau" },
-    { code: "transport", name: "市交通运输局", nameEn: "Transport Bureau" },
-    { code: "education", name: "市教育局", nameEn: "Education Bureau" },
-    { code: "health", name: "市卫健委", nameEn: "Health Commission" },
-  ],
-};
 
 /** Twenty categories with the unit the dispatch catalogue suggests. */
 const CATEGORIES: Array<[code: string, name: string, nameEn: string, dept: string]> = [
@@ -99,14 +51,14 @@ const USERS: Array<
 
 /** Idempotent: does nothing when the demo organisation is already there. */
 export async function seedDemo(s: Services): Promise<boolean> {
-  if (await s.db.department.findUnique({ where: { code: ORG.code } })) return false;
+  if (await s.db.department.findUnique({ where: { code: DEMO_ORG.code } })) return false;
   const ids = new Map<string, number>();
-  const create = async (d: Dept, parentId: number | null) => {
+  const create = async (d: DemoDepartment, parentId: number | null) => {
     const row = await s.org.createDepartment({ code: d.code, name: d.name, nameEn: d.nameEn, parentId });
     ids.set(d.code, row.id);
     for (const child of d.children ?? []) await create(child, row.id);
   };
-  await create(ORG, null);
+  await create(DEMO_ORG, null);
   for (const [code, name, nameEn, dept] of CATEGORIES) {
     await s.org.createCategory({ code, name, nameEn, defaultDepartmentId: ids.get(dept) ?? null });
   }

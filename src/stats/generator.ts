@@ -15,6 +15,7 @@
  *    citizens unreachable three times; a few complaints reopened after closing; duplicates merged;
  *  - events after the cut-off never happen, so the latest tickets are still open.
  */
+import { DEMO_DISTRICT_OF, demoDepartments } from "../../prisma/demo-org.ts";
 import type { ImportLine } from "./import.ts";
 import {
   addInto,
@@ -78,36 +79,11 @@ const STREETS: Record<string, readonly string[]> = {
   xicheng: ["xc-jinrong", "xc-yuetan"],
   nanhu: ["nh-hubin", "nh-xinqiao"],
 };
-const PARENT: Record<string, string> = {
-  "dc-hepingli": "dongcheng",
-  "dc-jianguo": "dongcheng",
-  "dc-chengguan": "dongcheng",
-  "xc-jinrong": "xicheng",
-  "xc-yuetan": "xicheng",
-  "nh-hubin": "nanhu",
-  "nh-xinqiao": "nanhu",
-};
-const HANDLING_UNITS = [
-  "dongcheng",
-  "dc-hepingli",
-  "dc-jianguo",
-  "dc-chengguan",
-  "xicheng",
-  "xc-jinrong",
-  "xc-yuetan",
-  "nanhu",
-  "nh-hubin",
-  "nh-xinqiao",
-  "water",
-  "power",
-  "housing",
-  "ecology",
-  "market",
-  "hrss",
-  "transport",
-  "education",
-  "health",
-];
+const PARENT = DEMO_DISTRICT_OF;
+/** Every unit that handles tickets: the demo organisation but the city and the hotline itself. */
+const HANDLING_UNITS = demoDepartments()
+  .map((d) => d.code)
+  .filter((c) => c !== "city" && c !== "hotline");
 
 interface CategoryModel {
   code: string;

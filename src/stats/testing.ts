@@ -3,41 +3,12 @@
  * a fold environment with simple calendar deadlines, and folded tickets turned into the rows
  * the metrics read. Used by the pure tests only.
  */
+import { DEMO_DISTRICT_OF, demoDepartments } from "../../prisma/demo-org.ts";
 import type { DeadlinePlanner, FoldEnv, FoldedTicket } from "./history.ts";
 import type { FactAssignment, FactTicket, LiveTicket } from "./metrics.ts";
 
-const CODES = [
-  "city",
-  "hotline",
-  "dongcheng",
-  "dc-hepingli",
-  "dc-jianguo",
-  "dc-chengguan",
-  "xicheng",
-  "xc-jinrong",
-  "xc-yuetan",
-  "nanhu",
-  "nh-hubin",
-  "nh-xinqiao",
-  "water",
-  "power",
-  "housing",
-  "ecology",
-  "market",
-  "hrss",
-  "transport",
-  "education",
-  "health",
-];
-const PARENTS: Record<string, string> = {
-  "dc-hepingli": "dongcheng",
-  "dc-jianguo": "dongcheng",
-  "dc-chengguan": "dongcheng",
-  "xc-jinrong": "xicheng",
-  "xc-yuetan": "xicheng",
-  "nh-hubin": "nanhu",
-  "nh-xinqiao": "nanhu",
-};
+const CODES = demoDepartments().map((d) => d.code);
+const PARENTS = DEMO_DISTRICT_OF;
 export const DEPT: Record<string, number> = Object.fromEntries(CODES.map((c, i) => [c, i + 1]));
 
 const HOUR = 3_600_000;
