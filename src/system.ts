@@ -62,8 +62,8 @@ export async function createServices(
   const core: CoreServices = { config, databaseUrl, db, queues, auth, org, sla, tickets };
   const timers = new TimerScheduler(core);
   const stats = new StatsService(core);
-  tickets.onChange((change) => timers.onTicketChange(change));
-  tickets.onChange((change) => stats.onTicketChange(change));
+  tickets.onChange((changes) => timers.onTicketChanges(changes));
+  tickets.onChange((changes) => stats.onTicketChanges(changes));
   return { ...core, timers, stats };
 }
 

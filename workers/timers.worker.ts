@@ -1,23 +1,30 @@
 import { DelayedError, type Job, UnrecoverableError } from "bullmq";
-import { JOBS, TIMERS_QUEUE, TimerJobSchema } from "../src/jobs/catalog.ts";
+import DataLoader from "dataloader";
+import { JOBS, TIMERS_QUEUE, type TimerJobData, TimerJobSchema } from "../src/jobs/catalog.ts";
 import { logger } from "../src/logger.ts";
+import type { FireResult } from "../src/sla/timers.ts";
 import type { Services } from "../src/system.ts";
 
 export const RECONCILE_SCHEDULER_ID = "timers-reconcile";
 /** Every this many reconciliations also look for open tickets whose timers were never planned. */
 const REPLAN_EVERY = 10;
+/** How long a fire job waits for others to share its transaction. */
+const BATCH_WINDOW_MS = 5;
 
 export interface TimerWorkerOptions {
-  /** Parallel timer jobs in this process (each holds one connection of the timer store). */
+  /** Timer jobs in flight in this process; they are applied in batches (default 256). */
   concurrency?: number;
+  /** Most timers applied in one transaction (default 128). */
+  batchSize?: number;
   /** Reconciliation period; default `config.timers.reconcileMs` (HOTLINE_TIMER_RECONCILE_SECONDS). */
   reconcileMs?: number;
 }
 
 /**
- * The "timers" queue: `fire` jobs apply one SLA timer, `reconcile` jobs (a BullMQ job
+ * The "timers" queue: `fire` jobs apply one SLA timer each, `reconcile` jobs (a BullMQ job
  * scheduler, one per period across all processes) re-derive due and missed timers from the
- * database. A watchdog re-creates the scheduler if the queue was wiped (Redis flushed, queue
+ * database. Fire jobs that run at the same time (a few milliseconds apart) are applied together
+ * by one `fireMany` transaction: a burst of deadlines costs a few statements per batch. A watchdog re-creates the scheduler if the queue was wiped (Redis flushed, queue
  * obliterated) and reconciles by itself while the queue is unreachable. Returns a graceful stop:
  * in-flight jobs finish, then connections close.
  */
@@ -36,29 +43,32 @@ export async function startTimerWorkers(
     return report;
   };
 
-  const worker = s.queues.worker(
-    TIMERS_QUEUE,
-    async (job: Job, token?: string) => {
-      switch (job.name) {
-        case JOBS.timerFire.name: {
-          const parsed = TimerJobSchema.safeParse(job.data);
-          if (!parsed.success) throw new UnrecoverableError(`invalid timer payload: ${parsed.error.message}`);
-          const result = await s.timers.fire(parsed.data);
-          if (result.outcome === "not-due" && result.dueAt) {
-            // Ran early (clocks of two hosts apart, or the plan moved it later): wait in the queue.
-            await job.moveToDelayed(result.dueAt.getTime() + 1, token);
-            throw new DelayedError();
-          }
-          return result;
+  const batches = new DataLoader<TimerJobData, FireResult>((jobs) => s.timers.fireMany([...jobs]), {
+    cache: false,
+    maxBatchSize: opts.batchSize ?? 128,
+    batchScheduleFn: (run) => setTimeout(run, BATCH_WINDOW_MS),
+  });
+
+  const processor = async (job: Job, token?: string) => {
+    switch (job.name) {
+      case JOBS.timerFire.name: {
+        const parsed = TimerJobSchema.safeParse(job.data);
+        if (!parsed.success) throw new UnrecoverableError(`invalid timer payload: ${parsed.error.message}`);
+        const result = await batches.load(parsed.data);
+        if (result.outcome === "not-due" && result.dueAt) {
+          // Ran early (clocks of two hosts apart, or the plan moved it later): wait in the queue.
+          await job.moveToDelayed(result.dueAt.getTime() + 1, token);
+          throw new DelayedError();
         }
-        case JOBS.timerReconcile.name:
-          return reconcile("scheduler");
-        default:
-          throw new UnrecoverableError(`unknown job ${job.name} on ${TIMERS_QUEUE}`);
+        return result;
       }
-    },
-    { concurrency: opts.concurrency ?? 8 },
-  );
+      case JOBS.timerReconcile.name:
+        return reconcile("scheduler");
+      default:
+        throw new UnrecoverableError(`unknown job ${job.name} on ${TIMERS_QUEUE}`);
+    }
+  };
+  const worker = s.queues.worker(TIMERS_QUEUE, processor, { concurrency: opts.concurrency ?? 256 });
   worker.on("failed", (job, err) =>
     logger.warn({ err, jobId: job?.id, name: job?.name, attempts: job?.attemptsMade }, "timer job failed"),
   );

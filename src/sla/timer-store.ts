@@ -1,12 +1,14 @@
 import pg from "pg";
 import { logger } from "../logger.ts";
-import { isTimerKind, type TimerFlagsLike, type TimerKind, type TimerStatus } from "./timer-plan.ts";
+import type { TicketContext } from "../tickets/ticket.machine.ts";
+import type { TimerFlagsLike, TimerKind, TimerStatus } from "./timer-plan.ts";
 
 /**
- * SQL of the timer ledger (`timer_firings`) and of the ticket facts timers need. Everything
- * here runs on a connection of the store's own small pool, which also holds the per-ticket
- * advisory locks; Prisma's pool is never held while waiting for such a lock, so a timer that
- * holds a lock and then writes the ticket through Prisma cannot deadlock on connections.
+ * SQL of the timer ledger (`timer_firings`) and of the ticket facts timers need, on the store's
+ * own small pool of raw connections. Timer work on a ticket is serialised by the ticket's row
+ * lock, the same lock every user event takes: `lockTickets` reads the tickets `FOR NO KEY
+ * UPDATE` (which leaves foreign-key checks from other rows, e.g. a MERGE into one of them, free
+ * to proceed), in id order so two batches never deadlock.
  */
 export type Queryable = pg.PoolClient;
 
@@ -15,6 +17,9 @@ export type LedgerState = "pending" | "fired" | "deferred";
 export interface TicketTimerFacts {
   id: number;
   status: TimerStatus;
+  /** The ticket's version and machine context (what a system event is applied to). */
+  version: number;
+  context: TicketContext;
   deadlineVersion: number;
   dispatchedAt: Date | null;
   signBy: Date | null;
@@ -22,7 +27,7 @@ export interface TicketTimerFacts {
   callbackBy: Date | null;
   urgency: "normal" | "urgent" | "critical";
   categoryId: number;
-  flags: Partial<TimerFlagsLike> | null;
+  flags: Partial<TimerFlagsLike>;
   /** Latest reopen (REOPEN, or a dissatisfied CALLBACK back to processing), if any. */
   reopenedAt: Date | null;
   /** `${kind}:${deadlineVersion}` of every automatic escalation already recorded. */
@@ -47,7 +52,7 @@ export interface LedgerChange extends LedgerRow {
   inserted: boolean;
 }
 
-/** Advisory-lock namespace (first key of the two-int form); the second key is the ticket id. */
+/** Advisory lock (two-int form) held by the one process reconciling at a time. */
 const LOCK_CLASS = 12_345_003;
 const RECONCILE_LOCK = 0;
 
@@ -96,15 +101,11 @@ export class TimerStore {
     }
   }
 
-  /** Runs `fn` in a transaction holding the timer locks of `ticketIds` (taken in id order). */
-  async inTransactionLocking<T>(ticketIds: number[], fn: (c: Queryable) => Promise<T>): Promise<T> {
-    const ids = [...new Set(ticketIds.map(int))].sort((a, b) => a - b);
+  /** Runs `fn` in a transaction on one connection of the store's pool. */
+  async inTransaction<T>(fn: (c: Queryable) => Promise<T>): Promise<T> {
     return this.withClient(async (c) => {
+      await c.query("BEGIN");
       try {
-        // One round trip: open the transaction and take the locks in id order (no deadlocks).
-        await c.query(
-          `BEGIN; SELECT pg_advisory_xact_lock(${LOCK_CLASS}, id) FROM unnest(ARRAY[${ids.join(",")}]::int[]) AS id`,
-        );
         const out = await fn(c);
         await c.query("COMMIT");
         return out;
@@ -131,10 +132,11 @@ export class TimerStore {
     });
   }
 
+  /** The timer facts of these tickets (and their current ledger rows), read without locking. */
   async loadTickets(c: Queryable, ids: number[], withLedger = false): Promise<TicketTimerFacts[]> {
     if (ids.length === 0) return [];
+    // Named: parsed and planned once per connection.
     const { rows } = await c.query<FactsRow>({
-      // Named: parsed and planned once per connection.
       name: "timers_load",
       text: LOAD_SQL,
       values: [ids, withLedger],
@@ -143,74 +145,42 @@ export class TimerStore {
   }
 
   /**
-   * Runs `fn` holding the ticket's timer lock, with the ticket (and its ledger) read AFTER the
-   * lock was granted: lock and read are two statements of one round trip, and in READ COMMITTED
-   * each statement takes its own snapshot, so the read sees every effect committed by the
-   * previous holder. `fn` may return SQL (built by `markStatesSql`) that is sent together with the
-   * unlock. Every timer effect on a ticket is serialised through this lock.
+   * The same, under the tickets' row locks (taken in id order) for the rest of `c`'s transaction:
+   * every timer effect and every user event on a ticket is applied one after another. Lock and
+   * read are two statements: in READ COMMITTED the read then takes a snapshot after the locks were
+   * granted and sees everything the previous holder committed, its events included (a single
+   * `SELECT … FOR UPDATE` re-reads the locked row but not the subqueries over `ticket_events`).
    */
-  async withTicketLock<T>(
-    ticketId: number,
-    fn: (c: Queryable, t: TicketTimerFacts | undefined) => Promise<{ value: T; thenSql?: string }>,
-  ): Promise<T> {
-    const id = int(ticketId);
-    const unlock = `SELECT pg_advisory_unlock(${LOCK_CLASS}, ${id})`;
-    const c = await this.db.connect();
-    let broken: Error | undefined;
-    // Never hand back to the pool a connection that may still hold the lock.
-    const release = async (sql: string) => {
-      try {
-        await c.query(sql);
-      } catch (err) {
-        if (sql !== unlock) logger.warn({ err, ticketId: id }, "timer ledger update failed");
-        await c.query(unlock).catch((e: Error) => {
-          broken = e;
-        });
-      }
-    };
-    try {
-      let results: Array<pg.QueryResult<FactsRow>>;
-      try {
-        results = (await c.query(
-          `SELECT pg_advisory_lock(${LOCK_CLASS}, ${id}); ${inline(LOAD_SQL, [`ARRAY[${id}]::int[]`, "true"])}`,
-        )) as unknown as Array<pg.QueryResult<FactsRow>>;
-      } catch (err) {
-        await release(unlock); // the lock may have been granted before the read failed
-        throw err;
-      }
-      let thenSql = "";
-      try {
-        const out = await fn(c, results[1]?.rows.map(toFacts)[0]);
-        thenSql = out.thenSql ?? "";
-        return out.value;
-      } finally {
-        // The ledger write (derived data) travels with the unlock.
-        await release(thenSql ? `${thenSql}; ${unlock}` : unlock);
-      }
-    } finally {
-      c.release(broken);
-    }
+  async lockTickets(c: Queryable, ids: number[], withLedger = false): Promise<TicketTimerFacts[]> {
+    if (ids.length === 0) return [];
+    await c.query({
+      name: "timers_lock",
+      text: "SELECT id FROM tickets WHERE id = ANY($1::int[]) ORDER BY id FOR NO KEY UPDATE",
+      values: [ids],
+    });
+    return this.loadTickets(c, ids, withLedger);
   }
 
-  /** SQL (values inlined, all validated) that sets the state of some rows of one ticket's plan. */
-  markStatesSql(
-    ticketId: number,
-    deadlineVersion: number,
-    rows: Array<{ kind: TimerKind; state: LedgerState }>,
-  ): string {
-    if (rows.length === 0) return "";
-    const values = rows
-      .map((r) => {
-        if (!isTimerKind(r.kind) || !LEDGER_STATES.includes(r.state)) throw new Error("bad ledger row");
-        return `('${r.kind}', '${r.state}')`;
-      })
-      .join(", ");
-    return `UPDATE timer_firings f
-               SET state = CASE WHEN f.state = 'fired' THEN 'fired' ELSE u.state END,
-                   fired_at = CASE WHEN u.state = 'fired' THEN coalesce(f.fired_at, now()) ELSE f.fired_at END
-              FROM (VALUES ${values}) AS u(kind, state)
-             WHERE f.ticket_id = ${int(ticketId)} AND f.deadline_version = ${int(deadlineVersion)}
-               AND f.kind = u.kind`;
+  /** Sets the state of ledger rows (a fired row stays fired). */
+  async markStates(
+    c: Queryable,
+    rows: Array<{ ticketId: number; deadlineVersion: number; kind: TimerKind; state: LedgerState }>,
+  ): Promise<void> {
+    if (rows.length === 0) return;
+    await c.query({
+      name: "timers_mark",
+      text: `UPDATE timer_firings f
+                SET state = CASE WHEN f.state = 'fired' THEN 'fired' ELSE u.state END,
+                    fired_at = CASE WHEN u.state = 'fired' THEN coalesce(f.fired_at, now()) ELSE f.fired_at END
+               FROM unnest($1::int[], $2::int[], $3::text[], $4::text[]) AS u(ticket_id, deadline_version, kind, state)
+              WHERE f.ticket_id = u.ticket_id AND f.deadline_version = u.deadline_version AND f.kind = u.kind`,
+      values: [
+        rows.map((r) => r.ticketId),
+        rows.map((r) => r.deadlineVersion),
+        rows.map((r) => r.kind),
+        rows.map((r) => r.state),
+      ],
+    });
   }
 
   /**
@@ -280,12 +250,18 @@ export class TimerStore {
     }));
   }
 
-  /** Deletes every row of a superseded deadline version of a ticket. */
-  async deleteVersion(c: Queryable, ticketId: number, deadlineVersion: number): Promise<void> {
-    await c.query("DELETE FROM timer_firings WHERE ticket_id = $1 AND deadline_version = $2", [
-      ticketId,
-      deadlineVersion,
-    ]);
+  /** Deletes every row of superseded deadline versions. */
+  async deleteVersions(
+    c: Queryable,
+    versions: Array<{ ticketId: number; deadlineVersion: number }>,
+  ): Promise<void> {
+    if (versions.length === 0) return;
+    await c.query(
+      `DELETE FROM timer_firings f
+        USING unnest($1::int[], $2::int[]) AS v(ticket_id, deadline_version)
+        WHERE f.ticket_id = v.ticket_id AND f.deadline_version = v.deadline_version`,
+      [versions.map((v) => v.ticketId), versions.map((v) => v.deadlineVersion)],
+    );
   }
 
   /** Pending rows due at or before `until`, oldest first, after the keyset `after`. */
@@ -356,12 +332,10 @@ function toRow(r: Record<string, unknown>): LedgerRow {
   };
 }
 
-const LEDGER_STATES: readonly LedgerState[] = ["pending", "fired", "deferred"];
-
 // Reopen times and escalation events are looked up only for the few tickets that have any
 // (reopen_count > 0, supervision_level > 0), through ticket_events' (ticket_id, seq) index.
-const LOAD_SQL = `SELECT t.id, t.status::text AS status, t.deadline_version, t.dispatched_at, t.sign_by, t.due_at,
-       t.callback_by, t.urgency::text AS urgency, t.category_id, t.context->'flags' AS flags,
+const LOAD_SQL = `SELECT t.id, t.status::text AS status, t.version, t.context, t.deadline_version, t.dispatched_at,
+       t.sign_by, t.due_at, t.callback_by, t.urgency::text AS urgency, t.category_id,
        CASE WHEN t.reopen_count > 0 THEN (
          SELECT max(e.at) FROM ticket_events e
           WHERE e.ticket_id = t.id
@@ -384,6 +358,8 @@ const LOAD_SQL = `SELECT t.id, t.status::text AS status, t.deadline_version, t.d
 interface FactsRow {
   id: number;
   status: TimerStatus;
+  version: number;
+  context: TicketContext;
   deadline_version: number;
   dispatched_at: Date | null;
   sign_by: Date | null;
@@ -391,7 +367,6 @@ interface FactsRow {
   callback_by: Date | null;
   urgency: TicketTimerFacts["urgency"];
   category_id: number;
-  flags: Partial<TimerFlagsLike> | null;
   reopened_at: Date | null;
   escalated: string[] | null;
   ledger: Array<{ kind: TimerKind; status: TimerStatus; due_at: string; state: LedgerState }> | null;
@@ -401,6 +376,8 @@ function toFacts(r: FactsRow): TicketTimerFacts {
   return {
     id: r.id,
     status: r.status,
+    version: r.version,
+    context: r.context,
     deadlineVersion: r.deadline_version,
     dispatchedAt: r.dispatched_at,
     signBy: r.sign_by,
@@ -408,7 +385,7 @@ function toFacts(r: FactsRow): TicketTimerFacts {
     callbackBy: r.callback_by,
     urgency: r.urgency,
     categoryId: r.category_id,
-    flags: r.flags,
+    flags: r.context.flags,
     reopenedAt: r.reopened_at,
     escalated: new Set(r.escalated ?? []),
     ...(r.ledger
@@ -422,14 +399,4 @@ function toFacts(r: FactsRow): TicketTimerFacts {
         }
       : {}),
   };
-}
-
-function int(n: number): number {
-  if (!Number.isSafeInteger(n)) throw new Error(`expected an integer, got ${n}`);
-  return n;
-}
-
-/** Replaces $1, $2, … with SQL literals the caller built from validated values. */
-function inline(sql: string, literals: string[]): string {
-  return sql.replace(/\$(\d+)/g, (_, i: string) => literals[Number(i) - 1] ?? "NULL");
 }

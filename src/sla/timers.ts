@@ -2,8 +2,8 @@ import type { Queue } from "bullmq";
 import { JOBS, TIMERS_QUEUE, type TimerJobData } from "../jobs/catalog.ts";
 import { logger } from "../logger.ts";
 import type { CoreServices } from "../system.ts";
-import type { TicketChange } from "../tickets/ticket.service.ts";
-import type { WorkingCalendar } from "./calendar.ts";
+import { type SystemEvent, type TicketChange, writeSystemEvents } from "../tickets/system-events.ts";
+import type { SlaSnapshot } from "./sla.service.ts";
 import {
   appliesIn,
   ESCALATION_NOTE,
@@ -52,9 +52,14 @@ export interface ReconcileOptions {
 
 const BATCH = 500;
 const ENQUEUE_CHUNK = 1000;
-const CATCH_UP_CONCURRENCY = 6;
 /** Longest a ticket event or a reconciliation waits for the queue before leaving it to reconciliation. */
 const QUEUE_TIMEOUT_MS = 3_000;
+
+/** Reference data for planning, read before a transaction opens (no pool connection inside it). */
+interface PlanReference {
+  sla: SlaSnapshot;
+  categories: Map<number, string>;
+}
 
 /**
  * SLA timers as BullMQ delayed jobs, held to the database.
@@ -62,11 +67,14 @@ const QUEUE_TIMEOUT_MS = 3_000;
  * - On every ticket change the ticket's timer plan (timer-plan.ts) is recomputed, written to the
  *   `timer_firings` ledger and enqueued with deterministic job ids `${ticketId}:${dv}:${kind}`;
  *   superseded jobs are removed (they would no-op anyway: the deadline version is checked).
- * - `fire` applies a due timer under a per-ticket advisory lock: it reloads the ticket, skips
- *   what the ticket already shows (flag set, escalation event recorded for this deadline
- *   version), applies every due earlier timer first so the timeline keeps its order, and
- *   passes the deadline version to `applySystemEvent`, which refuses superseded timers in the
- *   ticket's own transaction. A job that runs twice, or races reconciliation, changes nothing.
+ * - `fireMany` applies due timers of many tickets in one transaction, under the tickets' row
+ *   locks (the lock user events take): it re-plans each ticket from what it shows now, skips
+ *   what is already applied (flag set, escalation event recorded for this deadline version),
+ *   applies every due timer in due order, writes all the effects as machine events
+ *   (system-events.ts) and the ledger in the same transaction. A job that runs twice, or races
+ *   reconciliation or a user event, changes nothing twice; a superseded one changes nothing.
+ *   The worker hands it the jobs that arrive together, so a burst of deadlines costs a few
+ *   statements per batch rather than per timer.
  * - `reconcile` (a repeating job) re-plans tickets whose ledger is missing, applies pending
  *   timers that are overdue by more than the grace period, and re-enqueues the near future, so
  *   a wiped queue or a worker down for hours loses no escalation and doubles none.
@@ -84,21 +92,23 @@ export class TimerScheduler {
     return this.core.queues.queue<TimerJobData>(TIMERS_QUEUE);
   }
 
-  async onTicketChange(change: TicketChange): Promise<void> {
-    // Timer effects (flags, automatic SUPERVISE) never move a deadline or the status.
-    if (change.event.actorRole === "system") return;
-    await this.sync([change.ticket.id]);
+  /** The ticket hook. Timer effects (flags, automatic SUPERVISE) never move a deadline or the status. */
+  async onTicketChanges(changes: TicketChange[]): Promise<void> {
+    await this.sync(changes.filter((c) => c.event.actorRole !== "system").map((c) => c.ticket.id));
   }
 
   /** Recomputes, stores and enqueues the timers of `ticketIds`; idempotent, batch-friendly. */
   async sync(ticketIds: number[]): Promise<{ pending: number; removed: number }> {
-    if (ticketIds.length === 0) return { pending: 0, removed: 0 };
-    const cal = await this.core.sla.calendar();
-    const changes = await this.store.inTransactionLocking(ticketIds, async (c) => {
-      const tickets = await this.store.loadTickets(c, ticketIds);
-      const plan: LedgerRow[] = [];
-      for (const t of tickets) plan.push(...(await this.planRows(t, cal)));
-      return this.store.writePlan(c, ticketIds, plan);
+    const ids = [...new Set(ticketIds)];
+    if (ids.length === 0) return { pending: 0, removed: 0 };
+    const ref = await this.reference();
+    const changes = await this.store.inTransaction(async (c) => {
+      const tickets = await this.store.lockTickets(c, ids);
+      return this.store.writePlan(
+        c,
+        ids,
+        tickets.flatMap((t) => this.planRows(t, ref)),
+      );
     });
     const pending = changes.filter((r) => r.op === "upserted" && r.state === "pending");
     const removed = changes.filter((r) => r.op === "removed" && r.state === "pending");
@@ -107,72 +117,103 @@ export class TimerScheduler {
     return { pending: pending.length, removed: removed.length };
   }
 
-  /** Applies the timer (and any earlier due timer of the same ticket) if still due and not yet applied. */
+  /** `fireMany` for one timer. */
   async fire(job: TimerJobData, now: Date = new Date()): Promise<FireResult> {
-    const cal = await this.core.sla.calendar();
-    const result = await this.store.withTicketLock(job.ticketId, async (c, t) => {
-      const done = (result: FireResult, requeue: LedgerChange[] = [], thenSql = "") => ({
-        value: { result, requeue },
-        thenSql,
-      });
-      if (!t || t.deadlineVersion !== job.deadlineVersion) {
-        await this.store.deleteVersion(c, job.ticketId, job.deadlineVersion);
-        return done({ outcome: "superseded", applied: [] });
-      }
-      const rows = await this.planRows(t, cal);
-      const own = rows.find((r) => r.kind === job.kind);
-      const applied: TimerKind[] = [];
-      for (const r of rows) {
-        if (r.state !== "pending" || r.dueAt.getTime() > now.getTime()) continue;
-        if (!appliesIn(r.kind, t.status)) {
-          r.state = "deferred";
+    return (await this.fireMany([job], now))[0] as FireResult;
+  }
+
+  /**
+   * Applies these timers (and any earlier due timer of the same tickets) if still due and not
+   * yet applied; one result per job, in order. See the class comment.
+   */
+  async fireMany(jobs: TimerJobData[], now: Date = new Date()): Promise<FireResult[]> {
+    if (jobs.length === 0) return [];
+    const ref = await this.reference();
+    const ids = [...new Set(jobs.map((j) => j.ticketId))];
+    const out = await this.store.inTransaction(async (c) => {
+      const tickets = new Map((await this.store.lockTickets(c, ids, true)).map((t) => [t.id, t]));
+      const superseded = new Map<string, { ticketId: number; deadlineVersion: number }>();
+      const plans = new Map<number, { t: TicketTimerFacts; rows: LedgerRow[]; due: LedgerRow[] }>();
+      for (const job of jobs) {
+        const t = tickets.get(job.ticketId);
+        if (!t || t.deadlineVersion !== job.deadlineVersion) {
+          superseded.set(`${job.ticketId}:${job.deadlineVersion}`, job);
           continue;
         }
-        const change = await this.core.tickets.applySystemEvent(
-          t.id,
-          TIMER_EFFECTS[r.kind].type,
-          payloadFor(r),
-          t.deadlineVersion,
-        );
-        // A user event moved the deadlines after we loaded the ticket; its own sync re-plans.
-        if (!change) return done({ outcome: "superseded", applied });
-        r.state = "fired";
-        applied.push(r.kind);
+        if (plans.has(t.id)) continue;
+        const rows = this.planRows(t, ref);
+        const due: LedgerRow[] = [];
+        for (const r of rows) {
+          if (r.state !== "pending" || r.dueAt.getTime() > now.getTime()) continue;
+          if (appliesIn(r.kind, t.status)) due.push(r);
+          else r.state = "deferred"; // e.g. a resolution warning due while unsigned waits for SIGN
+        }
+        plans.set(t.id, { t, rows, due });
       }
-      const outcome: FireOutcome = !own
-        ? "not-planned"
-        : applied.includes(job.kind)
-          ? "applied"
-          : own.state === "fired"
-            ? "already"
-            : own.state === "deferred"
-              ? "deferred"
-              : "not-due";
-      const result: FireResult = { outcome, applied };
-      if (outcome === "not-due" && own) result.dueAt = own.dueAt;
-      const ledger = new Map((t.ledger ?? []).map((l) => [l.kind, l]));
-      const inStep =
-        ledger.size === rows.length &&
-        rows.every((r) => {
-          const l = ledger.get(r.kind);
-          return (
-            l && l.status === r.status && (l.state === "fired" || l.dueAt.getTime() === r.dueAt.getTime())
-          );
-        });
-      if (inStep) {
-        // The common case: the ledger holds this plan; record what changed state with the unlock.
-        const changed = rows.filter((r) => ledger.get(r.kind)?.state !== r.state && r.state !== "pending");
-        return done(result, [], this.store.markStatesSql(t.id, t.deadlineVersion, changed));
-      }
-      // The ledger missed this plan (a lost hook, a calendar edit): rewrite it and queue what is new.
-      const written = await this.store.writePlan(c, [t.id], rows);
-      const requeue = written.filter(
-        (w) => w.op === "upserted" && w.state === "pending" && w.kind !== job.kind && w.inserted,
+      await this.store.deleteVersions(c, [...superseded.values()]);
+
+      const list = [...plans.values()].filter((p) => p.due.length > 0);
+      const { changes, accepted } = await writeSystemEvents(
+        c,
+        list.map(({ t, due }) => ({ ticket: t, events: due.map(systemEvent) })),
       );
-      return done(result, requeue);
+      list.forEach(({ due }, i) => {
+        due.forEach((r, k) => {
+          // The machine refusing a timer that appliesIn() allows would be a planning bug: park it.
+          r.state = accepted[i]?.[k] ? "fired" : "deferred";
+        });
+      });
+
+      // The ledger: usually it holds this plan already and only states change; where it missed
+      // the plan (a lost hook, a calendar edit) it is rewritten and what is new gets queued.
+      const marks: LedgerRow[] = [];
+      const rewrite: LedgerRow[] = [];
+      const rewriteIds: number[] = [];
+      for (const { t, rows } of plans.values()) {
+        const ledger = new Map((t.ledger ?? []).map((l) => [l.kind, l]));
+        const inStep =
+          ledger.size === rows.length &&
+          rows.every((r) => {
+            const l = ledger.get(r.kind);
+            return (
+              l && l.status === r.status && (l.state === "fired" || l.dueAt.getTime() === r.dueAt.getTime())
+            );
+          });
+        if (inStep)
+          marks.push(...rows.filter((r) => r.state !== "pending" && ledger.get(r.kind)?.state !== r.state));
+        else {
+          rewrite.push(...rows);
+          rewriteIds.push(t.id);
+        }
+      }
+      await this.store.markStates(c, marks);
+      const written = await this.store.writePlan(c, rewriteIds, rewrite);
+      const jobKeys = new Set(jobs.map((j) => timerJobId(j.ticketId, j.deadlineVersion, j.kind)));
+      const requeue = written.filter(
+        (w) =>
+          w.op === "upserted" &&
+          w.state === "pending" &&
+          w.inserted &&
+          !jobKeys.has(timerJobId(w.ticketId, w.deadlineVersion, w.kind)),
+      );
+
+      const results = jobs.map((job): FireResult => {
+        const plan = plans.get(job.ticketId);
+        if (!plan || plan.t.deadlineVersion !== job.deadlineVersion)
+          return { outcome: "superseded", applied: [] };
+        const applied = plan.due.filter((r) => r.state === "fired").map((r) => r.kind);
+        const own = plan.rows.find((r) => r.kind === job.kind);
+        if (!own) return { outcome: "not-planned", applied };
+        if (applied.includes(job.kind)) return { outcome: "applied", applied };
+        if (own.state === "fired") return { outcome: "already", applied };
+        if (own.state === "deferred") return { outcome: "deferred", applied };
+        return { outcome: "not-due", applied, dueAt: own.dueAt };
+      });
+      return { results, requeue, changes };
     });
-    await this.enqueue(result.requeue);
-    return result.result;
+    await this.enqueue(out.requeue);
+    await this.core.tickets.publish(out.changes);
+    return out.results;
   }
 
   /** See the class comment. Safe to run from any number of processes: one runs at a time. */
@@ -202,17 +243,15 @@ export class TimerScheduler {
         const rows = await this.store.withClient((c) => this.store.pendingDue(c, cutoff, BATCH, after));
         if (rows.length === 0) break;
         after = rows[rows.length - 1];
-        const first = new Map<number, LedgerRow>();
-        for (const row of rows) if (!first.has(row.ticketId)) first.set(row.ticketId, row);
-        await mapLimit([...first.values()], CATCH_UP_CONCURRENCY, async (row) => {
-          try {
-            const res = await this.fire(row, now);
-            r.caughtUp++;
-            r.applied += res.applied.length;
-          } catch (err) {
-            logger.error({ err, ticketId: row.ticketId, kind: row.kind }, "timer catch-up failed");
-          }
-        });
+        try {
+          const results = await this.fireMany(rows, now);
+          r.caughtUp += new Set(rows.map((row) => row.ticketId)).size;
+          r.applied += new Set(
+            results.flatMap((res, i) => res.applied.map((k) => `${rows[i]?.ticketId}:${k}`)),
+          ).size;
+        } catch (err) {
+          logger.error({ err, timers: rows.length }, "timer catch-up failed");
+        }
       }
 
       // Near future: make sure the queue holds them (a no-op for jobs it already has).
@@ -236,13 +275,17 @@ export class TimerScheduler {
     await this.store.close();
   }
 
+  private async reference(): Promise<PlanReference> {
+    const [sla, categories] = await Promise.all([this.core.sla.snapshot(), this.core.org.listCategories()]);
+    return { sla, categories: new Map(categories.map((c) => [c.id, c.code])) };
+  }
+
   /** The ticket's current plan as ledger rows, each `fired` when the ticket already shows it. */
-  private async planRows(t: TicketTimerFacts, cal: WorkingCalendar): Promise<LedgerRow[]> {
-    const category = await this.core.org.categoryById(t.categoryId);
-    const policy = await this.core.sla.policy(category?.code ?? "", t.urgency);
+  private planRows(t: TicketTimerFacts, ref: PlanReference): LedgerRow[] {
+    const policy = ref.sla.policy(ref.categories.get(t.categoryId) ?? "", t.urgency);
     const resolveStart =
       t.reopenedAt && (!t.dispatchedAt || t.reopenedAt > t.dispatchedAt) ? t.reopenedAt : t.dispatchedAt;
-    const planned = planTimers({ ...t, resolveStart }, policy.clock, cal, this.escalation);
+    const planned = planTimers({ ...t, resolveStart }, policy.clock, ref.sla.calendar, this.escalation);
     return planned.map((p) => ({
       ticketId: t.id,
       deadlineVersion: t.deadlineVersion,
@@ -298,21 +341,12 @@ export class TimerScheduler {
   }
 }
 
-function payloadFor(r: LedgerRow): Record<string, unknown> {
+function systemEvent(r: LedgerRow): SystemEvent {
   const effect = TIMER_EFFECTS[r.kind];
   const base = { kind: r.kind, deadlineVersion: r.deadlineVersion, dueAt: r.dueAt.toISOString() };
-  return effect.type === "SUPERVISE" ? { level: effect.level, note: ESCALATION_NOTE, ...base } : base;
-}
-
-async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await fn(item);
-    }
-  });
-  await Promise.all(lanes);
+  return effect.type === "SUPERVISE"
+    ? { type: "SUPERVISE", payload: { level: effect.level, note: ESCALATION_NOTE, ...base } }
+    : { type: effect.type, payload: base };
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {

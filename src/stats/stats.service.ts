@@ -2,7 +2,7 @@ import pg from "pg";
 import { validation } from "../http/errors.ts";
 import { logger } from "../logger.ts";
 import type { CoreServices } from "../system.ts";
-import type { TicketChange } from "../tickets/ticket.service.ts";
+import type { TicketChange } from "../tickets/system-events.ts";
 import {
   addInto,
   type Counters,
@@ -127,19 +127,27 @@ export class StatsService {
   // ---- write side -----------------------------------------------------------------------
 
   /** The ticket hook: enqueue only (one job per ticket version; duplicates collapse). */
-  async onTicketChange(change: TicketChange): Promise<void> {
-    const data: TicketJobData = {
-      ticketId: change.ticket.id,
-      version: change.ticket.version,
-      type: change.event.type,
-    };
-    await this.core.queues.queue<TicketJobData>(STATS_QUEUE).add(STATS_JOBS.ticket.name, data, {
-      ...STATS_JOBS.ticket.opts,
-      jobId: ticketJobId(data.ticketId, data.version),
-      // People's changes first: a burst of timer events (say, reconciliation after a bulk
-      // import) queues behind them instead of delaying what a user just did.
-      ...(change.event.actorRole === "system" ? { priority: SYSTEM_CHANGE_PRIORITY } : {}),
-    });
+  async onTicketChanges(changes: TicketChange[]): Promise<void> {
+    await this.core.queues.queue<TicketJobData>(STATS_QUEUE).addBulk(
+      changes.map((change) => {
+        const data: TicketJobData = {
+          ticketId: change.ticket.id,
+          version: change.ticket.version,
+          type: change.event.type,
+        };
+        return {
+          name: STATS_JOBS.ticket.name,
+          data,
+          opts: {
+            ...STATS_JOBS.ticket.opts,
+            jobId: ticketJobId(data.ticketId, data.version),
+            // People's changes first: a burst of timer events (say, reconciliation after a bulk
+            // import) queues behind them instead of delaying what a user just did.
+            ...(change.event.actorRole === "system" ? { priority: SYSTEM_CHANGE_PRIORITY } : {}),
+          },
+        };
+      }),
+    );
   }
 
   /** The worker's job: bring one ticket's facts and the rollups up to date. */

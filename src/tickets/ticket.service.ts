@@ -9,6 +9,7 @@ import type { DepartmentTree } from "../org/department-tree.ts";
 import type { CategoryRow, OrgService } from "../org/org.service.ts";
 import type { SlaService, SlaSnapshot } from "../sla/sla.service.ts";
 import { toCsv } from "../stats/csv.ts";
+import type { TicketChange } from "./system-events.ts";
 import {
   type Actor,
   allowedEvents,
@@ -28,20 +29,8 @@ interface Reference {
   sla: SlaSnapshot;
 }
 
-/** What happened, handed to timers and stats after the transaction commits. */
-export interface TicketChange {
-  ticket: Ticket;
-  event: TicketEventRow;
-}
-export type TicketHook = (change: TicketChange) => Promise<void>;
-
-type SystemEventType =
-  | "SIGN_WARNING"
-  | "SIGN_OVERDUE"
-  | "RESOLVE_WARNING"
-  | "RESOLVE_OVERDUE"
-  | "CALLBACK_OVERDUE"
-  | "SUPERVISE";
+/** Timers and stats are handed what changed after the transaction commits, a batch at a time. */
+export type TicketHook = (changes: TicketChange[]) => Promise<void>;
 
 export class TicketService {
   private readonly hooks: TicketHook[] = [];
@@ -57,12 +46,21 @@ export class TicketService {
     this.hooks.push(hook);
   }
 
-  private async emit(change: TicketChange): Promise<void> {
+  /**
+   * Tells the hooks about committed changes: this service's own events, and the system events
+   * the timers write in batches (system-events.ts).
+   */
+  async publish(changes: TicketChange[]): Promise<void> {
+    if (changes.length === 0) return;
     for (const hook of this.hooks) {
       try {
-        await hook(change);
+        await hook(changes);
       } catch (err) {
-        logger.error({ err, ticketId: change.ticket.id, event: change.event.type }, "ticket hook failed");
+        const first = changes[0];
+        logger.error(
+          { err, ticketId: first?.ticket.id, event: first?.event.type, changes: changes.length },
+          "ticket hook failed",
+        );
       }
     }
   }
@@ -145,7 +143,7 @@ export class TicketService {
         }
         return { ticket, event };
       }, TX_OPTIONS);
-      await this.emit({ ticket, event });
+      await this.publish([{ ticket, event }]);
       return { status: 201, body: await this.view(principal, ticket, true) };
     } catch (err) {
       if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002") {
@@ -263,8 +261,6 @@ export class TicketService {
     if (q.supervised === "true") and.push({ supervisionLevel: { gt: 0 }, status: { in: open } });
     if (q.reopened === "true") and.push({ reopenCount: { gt: 0 } });
     if (q.reopened === "false") and.push({ reopenCount: 0 });
-    if (q.reopened === "true") and.push({ reopenCount: { gt: 0 } });
-    if (q.reopened === "false") and.push({ reopenCount: 0 });
     if (q.phone) and.push({ citizenPhone: q.phone });
     if (q.queue === "review") and.push({ status: "reviewing" });
     if (q.queue === "returns") and.push({ status: "returnRequested" });
@@ -380,8 +376,12 @@ export class TicketService {
     input: EventInput,
     ifMatch?: number,
   ): Promise<TicketView> {
-    const tree = await this.org.tree();
-    const change = await this.transact(id, async (_tx, ticket) => {
+    const [tree, ref] = await Promise.all([this.org.tree(), this.reference()]);
+    const change = await this.db.$transaction(async (tx) => {
+      // Row lock: concurrent events on one ticket are applied one after another, none lost.
+      const locked = await tx.$queryRaw<{ id: number }[]>`SELECT id FROM tickets WHERE id = ${id} FOR UPDATE`;
+      if (locked.length === 0) throw notFound("Ticket");
+      const ticket = await tx.ticket.findUniqueOrThrow({ where: { id } });
       if (!canSee(principal, ticket, tree)) throw notFound("Ticket");
       if (ifMatch !== undefined && ifMatch !== ticket.version) {
         throw new AppError(
@@ -391,64 +391,11 @@ export class TicketService {
         );
       }
       const actor = actorFor(principal, ticket, tree);
-      return {
-        actor,
-        principal,
-        event: input as unknown as Record<string, unknown> & { type: TicketEventType },
-      };
-    });
-    if (!change) throw new Error("a user event always yields a change");
-    return this.view(principal, change.ticket, true, tree);
-  }
-
-  /**
-   * Timer effects and automatic escalation. `deadlineVersion`, when given, must still be
-   * the ticket's: a superseded timer does nothing. Returns null when the event no longer applies.
-   */
-  async applySystemEvent(
-    id: number,
-    type: SystemEventType,
-    payload: Record<string, unknown>,
-    deadlineVersion?: number,
-  ): Promise<TicketChange | null> {
-    try {
-      return await this.transact(id, async (_tx, ticket) => {
-        if (deadlineVersion !== undefined && ticket.deadlineVersion !== deadlineVersion) return null;
-        return {
-          actor: { role: "system", userId: null, relation: "none" } satisfies Actor,
-          principal: null,
-          event: { type, ...payload },
-        };
-      });
-    } catch (err) {
-      if (err instanceof AppError && err.code === "transition_not_allowed") return null;
-      throw err;
-    }
-  }
-
-  private async transact(
-    id: number,
-    decide: (
-      tx: Tx,
-      ticket: Ticket,
-    ) => Promise<{
-      actor: Actor;
-      principal: Principal | null;
-      event: Record<string, unknown> & { type: string };
-    } | null>,
-  ): Promise<TicketChange | null> {
-    const ref = await this.reference();
-    const change = await this.db.$transaction(async (tx) => {
-      // Row lock: concurrent events on one ticket are applied one after another, none lost.
-      const locked = await tx.$queryRaw<{ id: number }[]>`SELECT id FROM tickets WHERE id = ${id} FOR UPDATE`;
-      if (locked.length === 0) throw notFound("Ticket");
-      const ticket = await tx.ticket.findUniqueOrThrow({ where: { id } });
-      const decision = await decide(tx, ticket);
-      if (!decision) return null;
-      return this.write(tx, ref, ticket, decision.actor, decision.principal, decision.event);
+      const event = input as unknown as Record<string, unknown> & { type: TicketEventType };
+      return this.write(tx, ref, ticket, actor, principal, event);
     }, TX_OPTIONS);
-    if (change) await this.emit(change);
-    return change;
+    await this.publish([change]);
+    return this.view(principal, change.ticket, true, tree);
   }
 
   private async write(
@@ -456,16 +403,16 @@ export class TicketService {
     ref: Reference,
     ticket: Ticket,
     actor: Actor,
-    principal: Principal | null,
+    principal: Principal,
     input: Record<string, unknown> & { type: string },
-  ): Promise<TicketChange> {
+  ): Promise<{ ticket: Ticket; event: TicketEventRow }> {
     const at = new Date();
     const from = ticket.status as TicketState;
     const ctx = ticket.context as unknown as TicketContext;
     const machineEvent = { ...input, actor, at: at.toISOString() } as unknown as TicketEvent;
     const result = applyEvent({ status: from, context: ctx }, machineEvent);
     if (!result.ok) {
-      const allowed = principal ? allowedEvents({ status: from, context: ctx }, actor, at.toISOString()) : [];
+      const allowed = allowedEvents({ status: from, context: ctx }, actor, at.toISOString());
       throw new AppError(
         "transition_not_allowed",
         `${input.type} is not allowed for you while the ticket is ${from}`,
@@ -501,9 +448,9 @@ export class TicketService {
         type,
         fromStatus: from,
         toStatus: to,
-        actorId: principal?.id ?? null,
+        actorId: principal.id,
         actorRole: actor.role,
-        departmentId: principal?.departmentId ?? null,
+        departmentId: principal.departmentId,
         payload: payload as Prisma.InputJsonValue,
         at,
       },
@@ -521,7 +468,7 @@ export class TicketService {
     from: TicketState,
     to: TicketState,
     at: Date,
-    principal: Principal | null,
+    principal: Principal,
     data: Prisma.TicketUncheckedUpdateInput,
   ): Promise<void> {
     const code = ref.categories.get(t.categoryId)?.code ?? "";
@@ -620,10 +567,9 @@ export class TicketService {
         const until = new Date(input.until as string);
         if (t.dueAt && until <= t.dueAt)
           throw validation({ until: "An extension must move the deadline later than the current one" });
-        if (principal)
-          await tx.extensionRequest.create({
-            data: { ticketId: t.id, requestedById: principal.id, until, reason: String(input.reason) },
-          });
+        await tx.extensionRequest.create({
+          data: { ticketId: t.id, requestedById: principal.id, until, reason: String(input.reason) },
+        });
         break;
       }
       case "APPROVE_EXTENSION":
@@ -638,7 +584,7 @@ export class TicketService {
             where: { id: pending.id },
             data: {
               status: approve ? "approved" : "rejected",
-              decidedById: principal?.id ?? null,
+              decidedById: principal.id,
               decidedAt: at,
               decisionReason: (input.reason as string | undefined) ?? null,
             },
@@ -655,18 +601,16 @@ export class TicketService {
         });
         break;
       case "CALLBACK":
-        if (principal) {
-          await tx.callback.create({
-            data: {
-              ticketId: t.id,
-              agentId: principal.id,
-              rating: input.rating as "satisfied",
-              resolved: (input.resolved as boolean | undefined) ?? null,
-              note: (input.note as string | undefined) ?? null,
-              at,
-            },
-          });
-        }
+        await tx.callback.create({
+          data: {
+            ticketId: t.id,
+            agentId: principal.id,
+            rating: input.rating as "satisfied",
+            resolved: (input.resolved as boolean | undefined) ?? null,
+            note: (input.note as string | undefined) ?? null,
+            at,
+          },
+        });
         if (to === "closed") {
           await endAssignments("completed", ["lead", "co", "sub"]);
           Object.assign(data, { callbackBy: null, deadlineVersion: t.deadlineVersion + 1 });

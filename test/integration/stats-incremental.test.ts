@@ -150,7 +150,13 @@ for (const backend of ["postgres", "redis"] as const) {
       ids.warned = (await createTicket(agent)).id;
       await run(agent, ids.warned, "DISPATCH", { departmentId: dongcheng });
       await run(h1, ids.warned, "SIGN");
-      await s.tickets.applySystemEvent(ids.warned, "RESOLVE_WARNING", {});
+      // Its resolution warning fires (just before the deadline: the overdue is not due yet).
+      const warned = await s.db.ticket.findUniqueOrThrow({ where: { id: ids.warned } });
+      const fired = await s.timers.fire(
+        { ticketId: warned.id, deadlineVersion: warned.deadlineVersion, kind: "resolve-warning" },
+        new Date((warned.dueAt as Date).getTime() - 1),
+      );
+      expect(fired.applied).toEqual(["resolve-warning"]);
       ids.sub = (await createTicket(agent)).id;
       await run(agent, ids.sub, "DISPATCH", { departmentId: dongcheng });
       await run(h1, ids.sub, "SIGN");
@@ -207,8 +213,11 @@ for (const backend of ["postgres", "redis"] as const) {
           where: { ticketId: ids.normal },
           orderBy: { seq: "desc" },
         });
-        await s.stats.onTicketChange({ ticket, event });
-        await s.stats.onTicketChange({ ticket, event });
+        await s.stats.onTicketChanges([{ ticket, event }]);
+        await s.stats.onTicketChanges([
+          { ticket, event },
+          { ticket, event },
+        ]);
         await statsSettled(s);
         expect(await snapshotRollups(s.stats.pool)).toEqual(before);
       });
