@@ -1,31 +1,30 @@
 import { DelayedError, type Job, UnrecoverableError } from "bullmq";
-import DataLoader from "dataloader";
-import { JOBS, TIMERS_QUEUE, type TimerJobData, TimerJobSchema } from "../src/jobs/catalog.ts";
+import { JOBS, TIMERS_QUEUE, TimerDueSchema } from "../src/jobs/catalog.ts";
 import { logger } from "../src/logger.ts";
-import type { FireResult } from "../src/sla/timers.ts";
 import type { Services } from "../src/system.ts";
 
 export const RECONCILE_SCHEDULER_ID = "timers-reconcile";
 /** Every this many reconciliations also look for open tickets whose timers were never planned. */
 const REPLAN_EVERY = 10;
-/** How long a fire job waits for others to share its transaction. */
-const BATCH_WINDOW_MS = 5;
+/**
+ * A due-window job that starts early (clocks of two hosts apart) waits in the queue again when it
+ * is more than this early, else here: a timer never fires before it is due.
+ */
+const EARLY_TOLERANCE_MS = 50;
 
 export interface TimerWorkerOptions {
-  /** Timer jobs in flight in this process; they are applied in batches (default 256). */
+  /** Due windows applied at once in this process (default 4). */
   concurrency?: number;
-  /** Most timers applied in one transaction (default 128). */
-  batchSize?: number;
   /** Reconciliation period; default `config.timers.reconcileMs` (HOTLINE_TIMER_RECONCILE_SECONDS). */
   reconcileMs?: number;
 }
 
 /**
- * The "timers" queue: `fire` jobs apply one SLA timer each, `reconcile` jobs (a BullMQ job
- * scheduler, one per period across all processes) re-derive due and missed timers from the
- * database. Fire jobs that run at the same time (a few milliseconds apart) are applied together
- * by one `fireMany` transaction: a burst of deadlines costs a few statements per batch. A watchdog re-creates the scheduler if the queue was wiped (Redis flushed, queue
- * obliterated) and reconciles by itself while the queue is unreachable. Returns a graceful stop:
+ * The "timers" queue: `due` jobs wake up at the end of a due window (timer-plan.ts) and apply
+ * its timers in batches; `reconcile` jobs (a BullMQ job scheduler, one per period across all
+ * processes) re-derive due and missed timers from the database. A watchdog re-creates the
+ * scheduler if the queue was wiped (Redis flushed, queue obliterated) and reconciles by itself
+ * while the queue is unreachable. Returns a graceful stop:
  * in-flight jobs finish, then connections close.
  */
 export async function startTimerWorkers(
@@ -43,24 +42,19 @@ export async function startTimerWorkers(
     return report;
   };
 
-  const batches = new DataLoader<TimerJobData, FireResult>((jobs) => s.timers.fireMany([...jobs]), {
-    cache: false,
-    maxBatchSize: opts.batchSize ?? 128,
-    batchScheduleFn: (run) => setTimeout(run, BATCH_WINDOW_MS),
-  });
-
   const processor = async (job: Job, token?: string) => {
     switch (job.name) {
-      case JOBS.timerFire.name: {
-        const parsed = TimerJobSchema.safeParse(job.data);
+      case JOBS.timerDue.name: {
+        const parsed = TimerDueSchema.safeParse(job.data);
         if (!parsed.success) throw new UnrecoverableError(`invalid timer payload: ${parsed.error.message}`);
-        const result = await batches.load(parsed.data);
-        if (result.outcome === "not-due" && result.dueAt) {
-          // Ran early (clocks of two hosts apart, or the plan moved it later): wait in the queue.
-          await job.moveToDelayed(result.dueAt.getTime() + 1, token);
+        const { at } = parsed.data;
+        const early = at - Date.now();
+        if (early > EARLY_TOLERANCE_MS) {
+          await job.moveToDelayed(at, token);
           throw new DelayedError();
         }
-        return result;
+        if (early > 0) await new Promise((resolve) => setTimeout(resolve, early + 1));
+        return s.timers.fireDue(at);
       }
       case JOBS.timerReconcile.name:
         return reconcile("scheduler");
@@ -68,7 +62,7 @@ export async function startTimerWorkers(
         throw new UnrecoverableError(`unknown job ${job.name} on ${TIMERS_QUEUE}`);
     }
   };
-  const worker = s.queues.worker(TIMERS_QUEUE, processor, { concurrency: opts.concurrency ?? 256 });
+  const worker = s.queues.worker(TIMERS_QUEUE, processor, { concurrency: opts.concurrency ?? 4 });
   worker.on("failed", (job, err) =>
     logger.warn({ err, jobId: job?.id, name: job?.name, attempts: job?.attemptsMade }, "timer job failed"),
   );

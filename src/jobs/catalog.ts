@@ -1,6 +1,5 @@
 import type { JobsOptions } from "bullmq";
 import { z } from "zod";
-import { TIMER_KINDS } from "../sla/timer-plan.ts";
 
 /**
  * One catalog of queued work: queue → job name → payload schema and delivery options.
@@ -20,19 +19,16 @@ function job<S extends z.ZodType>(queue: string, name: string, schema: S, opts: 
 
 export const TIMERS_QUEUE = "timers";
 
-export const TimerJobSchema = z.object({
-  ticketId: z.number().int().positive(),
-  deadlineVersion: z.number().int().nonnegative(),
-  kind: z.enum(TIMER_KINDS),
-});
-export type TimerJobData = z.infer<typeof TimerJobSchema>;
+/** A due window's wake-up: `at` is the window's end (epoch ms), see timer-plan.ts. */
+export const TimerDueSchema = z.object({ at: z.number().int().positive() });
+export type TimerDueData = z.infer<typeof TimerDueSchema>;
 
 export const JOBS = {
   /**
-   * One SLA timer of one ticket (`jobId` = `${ticketId}:${deadlineVersion}:${kind}`). Completed
-   * jobs are removed so the id can be enqueued again; applying is idempotent on the ticket side.
+   * Applies the timers due in one window (`jobId` = `due-${at}`, delayed until `at`). Completed
+   * jobs are removed so a window can be woken again; applying is idempotent on the ticket side.
    */
-  timerFire: job(TIMERS_QUEUE, "fire", TimerJobSchema, {
+  timerDue: job(TIMERS_QUEUE, "due", TimerDueSchema, {
     attempts: 8,
     backoff: { type: "exponential", delay: 500 },
     removeOnComplete: true,

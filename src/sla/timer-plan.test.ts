@@ -3,12 +3,14 @@ import { defaultCalendar } from "./calendar.ts";
 import { escalationAt } from "./deadlines.ts";
 import {
   appliesIn,
+  DUE_WINDOW_MS,
+  dueJobId,
+  dueWindowEnd,
   isApplied,
   planTimers,
   TIMER_KINDS,
   type TimerStatus,
   type TimerTicket,
-  timerJobId,
 } from "./timer-plan.ts";
 
 const cal = defaultCalendar(); // Asia/Shanghai, 09:00–12:00 and 13:00–18:00, shipped holidays
@@ -171,8 +173,18 @@ describe("isApplied: what the ticket already shows", () => {
     expect(isApplied("resolve-escalate-2", 3, flags, escalated)).toBe(false);
   });
 
-  it("job ids are deterministic per ticket, deadline version and kind", () => {
-    expect(timerJobId(42, 3, "sign-overdue")).toBe("42:3:sign-overdue");
-    expect(new Set(TIMER_KINDS.map((k) => timerJobId(1, 1, k))).size).toBe(TIMER_KINDS.length);
+  it("puts a timer in the due window that ends at or after it, with one job id per window", () => {
+    const at = (iso: string) => dueWindowEnd(new Date(iso));
+    expect(DUE_WINDOW_MS).toBe(100);
+    expect(at("2026-03-02T01:00:00.000Z")).toBe(Date.parse("2026-03-02T01:00:00.000Z"));
+    expect(at("2026-03-02T01:00:00.001Z")).toBe(Date.parse("2026-03-02T01:00:00.100Z"));
+    expect(at("2026-03-02T01:00:00.099Z")).toBe(Date.parse("2026-03-02T01:00:00.100Z"));
+    expect(at("2026-03-02T01:00:00.100Z")).toBe(Date.parse("2026-03-02T01:00:00.100Z"));
+    for (let ms = 0; ms < 1_000; ms += 7) {
+      const due = new Date(Date.UTC(2026, 2, 2) + ms);
+      const end = dueWindowEnd(due);
+      expect(end - DUE_WINDOW_MS < due.getTime() && due.getTime() <= end).toBe(true);
+    }
+    expect(dueJobId(1_780_000_000_100)).toBe("due-1780000000100");
   });
 });

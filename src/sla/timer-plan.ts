@@ -1,8 +1,9 @@
 /**
  * Which SLA timers a ticket has right now, and when each is due: a pure function of the
  * ticket's status and deadlines, the policy's clock, the working calendar and the escalation
- * rule. The scheduler (timers.ts) stores this plan, enqueues it as delayed jobs and applies
- * what is due; the plan is always recomputed from the ticket, never trusted from a queue.
+ * rule. The scheduler (timers.ts) stores this plan, wakes up when it is due (one delayed job
+ * per due window) and applies it; the plan is always recomputed from the ticket, never trusted
+ * from a queue.
  *
  * Escalation ladder (督办), a deliberate choice (DESIGN leaves the levels open):
  * - `*-escalate-1`, one escalation period after a missed deadline: supervision level >= 1
@@ -179,9 +180,27 @@ export function escalationKey(kind: TimerKind, deadlineVersion: number): string 
   return `${kind}:${deadlineVersion}`;
 }
 
-/** Deterministic BullMQ job id: re-adding a pending timer is a no-op, a new deadline gets new ids. */
-export function timerJobId(ticketId: number, deadlineVersion: number, kind: TimerKind): string {
-  return `${ticketId}:${deadlineVersion}:${kind}`;
+/** One timer of one ticket's deadlines. */
+export interface TimerRef {
+  ticketId: number;
+  deadlineVersion: number;
+  kind: TimerKind;
+}
+
+/**
+ * Timers due within one window share one queued wake-up job, which runs at the window's end:
+ * a timer fires at most this late by design, and a burst of deadlines is one job, not thousands.
+ */
+export const DUE_WINDOW_MS = 100;
+
+/** The end of the due window holding `dueAt`: windows are (end − DUE_WINDOW_MS, end]. */
+export function dueWindowEnd(dueAt: Date): number {
+  return Math.ceil(dueAt.getTime() / DUE_WINDOW_MS) * DUE_WINDOW_MS;
+}
+
+/** Deterministic BullMQ job id of a window's wake-up: adding it again is a no-op while it waits. */
+export function dueJobId(windowEnd: number): string {
+  return `due-${windowEnd}`;
 }
 
 export function isTimerKind(value: unknown): value is TimerKind {

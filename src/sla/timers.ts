@@ -1,20 +1,23 @@
 import type { Queue } from "bullmq";
-import { JOBS, TIMERS_QUEUE, type TimerJobData } from "../jobs/catalog.ts";
+import { JOBS, TIMERS_QUEUE, type TimerDueData } from "../jobs/catalog.ts";
 import { logger } from "../logger.ts";
 import type { CoreServices } from "../system.ts";
 import { type SystemEvent, type TicketChange, writeSystemEvents } from "../tickets/system-events.ts";
 import type { SlaSnapshot } from "./sla.service.ts";
 import {
   appliesIn,
+  DUE_WINDOW_MS,
+  dueJobId,
+  dueWindowEnd,
   ESCALATION_NOTE,
   type EscalationRule,
   isApplied,
   planTimers,
   TIMER_EFFECTS,
   type TimerKind,
-  timerJobId,
+  type TimerRef,
 } from "./timer-plan.ts";
-import { type LedgerChange, type LedgerRow, type TicketTimerFacts, TimerStore } from "./timer-store.ts";
+import { type LedgerRow, type TicketTimerFacts, TimerStore } from "./timer-store.ts";
 
 export type FireOutcome = "applied" | "already" | "superseded" | "not-due" | "not-planned" | "deferred";
 
@@ -52,6 +55,9 @@ export interface ReconcileOptions {
 
 const BATCH = 500;
 const ENQUEUE_CHUNK = 1000;
+/** Ledger rows read per page, and timers applied per transaction, by a due window's job. */
+const PAGE = 5_000;
+const FIRE_CHUNK = 250;
 /** Longest a ticket event or a reconciliation waits for the queue before leaving it to reconciliation. */
 const QUEUE_TIMEOUT_MS = 3_000;
 
@@ -62,19 +68,20 @@ interface PlanReference {
 }
 
 /**
- * SLA timers as BullMQ delayed jobs, held to the database.
+ * SLA timers: a ledger in the database, woken up by BullMQ delayed jobs.
  *
- * - On every ticket change the ticket's timer plan (timer-plan.ts) is recomputed, written to the
- *   `timer_firings` ledger and enqueued with deterministic job ids `${ticketId}:${dv}:${kind}`;
- *   superseded jobs are removed (they would no-op anyway: the deadline version is checked).
- * - `fireMany` applies due timers of many tickets in one transaction, under the tickets' row
- *   locks (the lock user events take): it re-plans each ticket from what it shows now, skips
- *   what is already applied (flag set, escalation event recorded for this deadline version),
- *   applies every due timer in due order, writes all the effects as machine events
- *   (system-events.ts) and the ledger in the same transaction. A job that runs twice, or races
- *   reconciliation or a user event, changes nothing twice; a superseded one changes nothing.
- *   The worker hands it the jobs that arrive together, so a burst of deadlines costs a few
- *   statements per batch rather than per timer.
+ * - On every ticket change the ticket's timer plan (timer-plan.ts) is recomputed and written to
+ *   the `timer_firings` ledger, and the queue is given one delayed wake-up job per due window
+ *   (`due-${windowEnd}`, deterministic, so re-adding is a no-op). A superseded timer is simply
+ *   deleted from the ledger; its window's job no longer finds it.
+ * - `fireDue` (the window's job) reads the window's pending timers and hands them to `fireMany`
+ *   in chunks. `fireMany` applies due timers of many tickets in one transaction, under the
+ *   tickets' row locks (the lock user events take): it re-plans each ticket from what it shows
+ *   now, skips a timer whose deadline version is no longer the ticket's and what is already
+ *   applied (flag set, escalation event recorded for this deadline version), applies every due
+ *   timer in due order, and writes all the effects as machine events (system-events.ts) and the
+ *   ledger in the same transaction. A window run twice, or racing reconciliation or a user
+ *   event, changes nothing twice; a burst of deadlines costs a few statements per chunk.
  * - `reconcile` (a repeating job) re-plans tickets whose ledger is missing, applies pending
  *   timers that are overdue by more than the grace period, and re-enqueues the near future, so
  *   a wiped queue or a worker down for hours loses no escalation and doubles none.
@@ -88,8 +95,8 @@ export class TimerScheduler {
     this.escalation = { after: core.config.timers.escalateAfter, clock: core.config.timers.escalateClock };
   }
 
-  private get queue(): Queue<TimerJobData> {
-    return this.core.queues.queue<TimerJobData>(TIMERS_QUEUE);
+  private get queue(): Queue<TimerDueData> {
+    return this.core.queues.queue<TimerDueData>(TIMERS_QUEUE);
   }
 
   /** The ticket hook. Timer effects (flags, automatic SUPERVISE) never move a deadline or the status. */
@@ -110,23 +117,48 @@ export class TimerScheduler {
         tickets.flatMap((t) => this.planRows(t, ref)),
       );
     });
+    // A removed (superseded) timer needs nothing from the queue: its window finds it gone.
     const pending = changes.filter((r) => r.op === "upserted" && r.state === "pending");
     const removed = changes.filter((r) => r.op === "removed" && r.state === "pending");
     await this.enqueue(pending);
-    await this.unqueue(removed);
     return { pending: pending.length, removed: removed.length };
   }
 
   /** `fireMany` for one timer. */
-  async fire(job: TimerJobData, now: Date = new Date()): Promise<FireResult> {
-    return (await this.fireMany([job], now))[0] as FireResult;
+  async fire(timer: TimerRef, now: Date = new Date()): Promise<FireResult> {
+    return (await this.fireMany([timer], now))[0] as FireResult;
+  }
+
+  /**
+   * The wake-up job of the due window ending at `at`: applies the window's pending timers, a
+   * chunk per transaction, two chunks at a time. Returns how many timers it looked at and how
+   * many effects it applied.
+   */
+  async fireDue(at: number, now: Date = new Date()): Promise<{ timers: number; applied: number }> {
+    const from = new Date(at - DUE_WINDOW_MS);
+    const until = new Date(at);
+    const rows: LedgerRow[] = [];
+    let after: LedgerRow | undefined;
+    for (;;) {
+      const page = await this.store.withClient((c) => this.store.pendingBetween(c, from, until, PAGE, after));
+      rows.push(...page);
+      after = page[page.length - 1];
+      if (page.length < PAGE) break;
+    }
+    const chunks: LedgerRow[][] = [];
+    for (let i = 0; i < rows.length; i += FIRE_CHUNK) chunks.push(rows.slice(i, i + FIRE_CHUNK));
+    let applied = 0;
+    await mapLimit(chunks, 2, async (chunk) => {
+      applied += countApplied(chunk, await this.fireMany(chunk, now));
+    });
+    return { timers: rows.length, applied };
   }
 
   /**
    * Applies these timers (and any earlier due timer of the same tickets) if still due and not
    * yet applied; one result per job, in order. See the class comment.
    */
-  async fireMany(jobs: TimerJobData[], now: Date = new Date()): Promise<FireResult[]> {
+  async fireMany(jobs: TimerRef[], now: Date = new Date()): Promise<FireResult[]> {
     if (jobs.length === 0) return [];
     const ref = await this.reference();
     const ids = [...new Set(jobs.map((j) => j.ticketId))];
@@ -188,14 +220,7 @@ export class TimerScheduler {
       }
       await this.store.markStates(c, marks);
       const written = await this.store.writePlan(c, rewriteIds, rewrite);
-      const jobKeys = new Set(jobs.map((j) => timerJobId(j.ticketId, j.deadlineVersion, j.kind)));
-      const requeue = written.filter(
-        (w) =>
-          w.op === "upserted" &&
-          w.state === "pending" &&
-          w.inserted &&
-          !jobKeys.has(timerJobId(w.ticketId, w.deadlineVersion, w.kind)),
-      );
+      const requeue = written.filter((w) => w.op === "upserted" && w.state === "pending" && w.inserted);
 
       const results = jobs.map((job): FireResult => {
         const plan = plans.get(job.ticketId);
@@ -297,48 +322,45 @@ export class TimerScheduler {
   }
 
   /**
-   * Adds delayed jobs for these timers (a no-op for ids the queue holds). Best effort, bounded by
-   * QUEUE_TIMEOUT_MS: the ledger is already written, and reconciliation enqueues or applies what
-   * did not make it, so an unreachable queue never blocks a ticket event. Returns false on failure.
+   * Makes sure the queue will wake up for these timers: one delayed job per due window (a no-op
+   * for windows the queue already holds). Best effort, bounded by QUEUE_TIMEOUT_MS: the ledger
+   * is already written, and reconciliation enqueues or applies what did not make it, so an
+   * unreachable queue never blocks a ticket event. Returns false on failure.
    */
-  private async enqueue(
-    rows: Array<Pick<LedgerRow, "ticketId" | "deadlineVersion" | "kind" | "dueAt">>,
-  ): Promise<boolean> {
+  private async enqueue(rows: Array<Pick<LedgerRow, "dueAt">>): Promise<boolean> {
     const now = Date.now();
-    for (let i = 0; i < rows.length; i += ENQUEUE_CHUNK) {
+    const windows = [...new Set(rows.map((r) => dueWindowEnd(r.dueAt)))];
+    for (let i = 0; i < windows.length; i += ENQUEUE_CHUNK) {
       const add = this.queue.addBulk(
-        rows.slice(i, i + ENQUEUE_CHUNK).map((r) => ({
-          name: JOBS.timerFire.name,
-          data: { ticketId: r.ticketId, deadlineVersion: r.deadlineVersion, kind: r.kind },
-          opts: {
-            ...JOBS.timerFire.opts,
-            jobId: timerJobId(r.ticketId, r.deadlineVersion, r.kind),
-            delay: Math.max(0, r.dueAt.getTime() - now),
-          },
+        windows.slice(i, i + ENQUEUE_CHUNK).map((at) => ({
+          name: JOBS.timerDue.name,
+          data: { at },
+          opts: { ...JOBS.timerDue.opts, jobId: dueJobId(at), delay: Math.max(0, at - now) },
         })),
       );
       try {
         await withTimeout(add, QUEUE_TIMEOUT_MS);
       } catch (err) {
         add.catch(() => {}); // settles later or never; reconciliation covers it
-        logger.warn({ err, timers: rows.length }, "could not enqueue timers; reconciliation will");
+        logger.warn({ err, windows: windows.length }, "could not enqueue timers; reconciliation will");
         return false;
       }
     }
     return true;
   }
+}
 
-  /** Best effort: a superseded job left behind only wakes up to find its deadline version gone. */
-  private async unqueue(rows: LedgerChange[]): Promise<void> {
-    const removals = Promise.all(
-      rows.map((r) =>
-        this.queue.remove(timerJobId(r.ticketId, r.deadlineVersion, r.kind)).catch((err: unknown) => {
-          logger.debug({ err, ticketId: r.ticketId, kind: r.kind }, "could not remove superseded timer job");
-        }),
-      ),
-    );
-    await withTimeout(removals, QUEUE_TIMEOUT_MS).catch(() => {});
-  }
+/** Distinct (ticket, timer) effects applied, from fireMany's per-job results. */
+function countApplied(timers: TimerRef[], results: FireResult[]): number {
+  return new Set(results.flatMap((res, i) => res.applied.map((k) => `${timers[i]?.ticketId}:${k}`))).size;
+}
+
+async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++] as T);
+  });
+  await Promise.all(lanes);
 }
 
 function systemEvent(r: LedgerRow): SystemEvent {
