@@ -1,6 +1,10 @@
 import pg from "pg";
+import { DEMO_PASSWORD, seedDemo } from "../prisma/seed.ts";
 import { loadConfig } from "../src/config.ts";
 import { startEmbeddedPostgres } from "../src/db/embedded.ts";
+import { type RunningSystem, startSystem } from "../src/system.ts";
+
+export const BENCH_ADMIN_PASSWORD = "bench-admin-pw";
 
 /** Benchmarks use DATABASE_URL when set, else the embedded PostgreSQL under .data/bench. */
 export async function benchDatabase(): Promise<{ adminUrl: string; stop: () => Promise<void> }> {
@@ -20,6 +24,40 @@ export async function freshDatabase(adminUrl: string, name: string): Promise<str
   const u = new URL(adminUrl);
   u.pathname = `/${name}`;
   return u.toString();
+}
+
+/**
+ * The whole system (API and workers, as `npm start` runs it) on a fresh database `name` with the
+ * demo organisation; `login` returns a bearer token (demo users by default, or `admin`).
+ */
+export async function startBenchSystem(
+  adminUrl: string,
+  name: string,
+): Promise<{ system: RunningSystem; login: (username: string) => Promise<string> }> {
+  const url = await freshDatabase(adminUrl, name);
+  const config = loadConfig({
+    ...process.env,
+    PORT: "0",
+    HOST: "127.0.0.1",
+    DATABASE_URL: url,
+    HOTLINE_ADMIN_PASSWORD: BENCH_ADMIN_PASSWORD,
+    LOG_LEVEL: "silent",
+  });
+  const system = await startSystem(config, url);
+  await system.services.auth.ensureAdmin(BENCH_ADMIN_PASSWORD);
+  await seedDemo(system.services);
+  const login = async (username: string) => {
+    const res = await fetch(`${system.url}/api/v1/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        username,
+        password: username === "admin" ? BENCH_ADMIN_PASSWORD : DEMO_PASSWORD,
+      }),
+    });
+    return ((await res.json()) as { token: string }).token;
+  };
+  return { system, login };
 }
 
 export function percentile(sorted: number[], p: number): number {

@@ -1,7 +1,11 @@
-import { DEMO_PASSWORD, seedDemo } from "../prisma/seed.ts";
-import { loadConfig } from "../src/config.ts";
-import { startSystem } from "../src/system.ts";
-import { arg, benchDatabase, fmt, freshDatabase, percentile, rawPgTransactionsPerSecond } from "./common.ts";
+import {
+  arg,
+  benchDatabase,
+  fmt,
+  percentile,
+  rawPgTransactionsPerSecond,
+  startBenchSystem,
+} from "./common.ts";
 
 /**
  * A full ticket life over HTTP (create, dispatch, sign, reply, approve, dissatisfied
@@ -10,25 +14,8 @@ import { arg, benchDatabase, fmt, freshDatabase, percentile, rawPgTransactionsPe
  * transactions per second measured in the same run.
  */
 export async function runLifecycleBench(opts: { adminUrl: string; lifecycles: number; concurrency: number }) {
-  const url = await freshDatabase(opts.adminUrl, "hotline_bench_lifecycle");
-  const config = loadConfig({
-    ...process.env,
-    PORT: "0",
-    HOST: "127.0.0.1",
-    DATABASE_URL: url,
-    HOTLINE_ADMIN_PASSWORD: "bench-admin-pw",
-    LOG_LEVEL: "silent",
-  });
-  const system = await startSystem(config, url);
-  await seedDemo(system.services);
-  const login = async (username: string) => {
-    const res = await fetch(`${system.url}/api/v1/auth/login`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ username, password: DEMO_PASSWORD }),
-    });
-    return ((await res.json()) as { token: string }).token;
-  };
+  const { system, login } = await startBenchSystem(opts.adminUrl, "hotline_bench_lifecycle");
+  const url = system.services.databaseUrl;
   const [agent, handler, reviewer] = await Promise.all(["agent1", "handler1", "reviewer1"].map(login));
   const dongcheng = (await system.services.db.department.findUniqueOrThrow({ where: { code: "dongcheng" } }))
     .id;

@@ -1,11 +1,8 @@
 import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync } from "node:fs";
 import { Readable } from "node:stream";
 import pg from "pg";
-import { seedDemo } from "../prisma/seed.ts";
-import { loadConfig } from "../src/config.ts";
 import { generateHistory, Truth, yearWindow } from "../src/stats/generator.ts";
-import { startSystem } from "../src/system.ts";
-import { arg, benchDatabase, fmt, freshDatabase, percentile } from "./common.ts";
+import { arg, benchDatabase, fmt, percentile, startBenchSystem } from "./common.ts";
 
 /**
  * Stats at scale (issue 4): a generated district history imported over HTTP in two stages (a
@@ -143,29 +140,11 @@ export async function runStatsBench(opts: StatsBenchOptions): Promise<Row[]> {
       : null;
   if (fileA.ms + (fileB?.ms ?? 0) > 0) log(`generated in ${fmt((fileA.ms + (fileB?.ms ?? 0)) / 1000)} s`);
 
-  const url = await freshDatabase(opts.adminUrl, "hotline_bench_stats");
-  const config = loadConfig({
-    ...process.env,
-    PORT: "0",
-    HOST: "127.0.0.1",
-    DATABASE_URL: url,
-    HOTLINE_ADMIN_PASSWORD: "bench-admin-pw",
-    LOG_LEVEL: "silent",
-  });
-  const system = await startSystem(config, url);
+  const { system, login } = await startBenchSystem(opts.adminUrl, "hotline_bench_stats");
   const s = system.services;
-  await s.auth.ensureAdmin("bench-admin-pw");
-  await seedDemo(s);
-  const login = async (username: string, password: string) => {
-    const res = await fetch(`${system.url}/api/v1/auth/login`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ username, password }),
-    });
-    return ((await res.json()) as { token: string }).token;
-  };
-  const admin = await login("admin", "bench-admin-pw");
-  const agent = await login("agent1", "demo12345");
+  const url = s.databaseUrl;
+  const admin = await login("admin");
+  const agent = await login("agent1");
   const rows: Row[] = [];
   const add = (
     figure: string,

@@ -56,7 +56,7 @@ export async function createServices(
   const auth = new AuthService(db, config.tokenTtlHours);
   await auth.init();
   const org = new OrgService(db);
-  const sla = new SlaService(db);
+  const sla = new SlaService(db, config.timeZone);
   await sla.seedShippedCalendar();
   const tickets = new TicketService(db, org, sla);
   const core: CoreServices = { config, databaseUrl, db, queues, auth, org, sla, tickets };

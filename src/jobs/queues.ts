@@ -8,6 +8,7 @@ import {
 } from "bullmq";
 import { Redis } from "ioredis";
 import pg from "pg";
+import { logger } from "../logger.ts";
 
 /**
  * One place that knows which BullMQ backend is in use: PostgreSQL (BullMQ's own backend,
@@ -75,6 +76,8 @@ function postgresBackend(databaseUrl: string, schema: string): QueueBackend {
 
 function redisBackend(redisUrl: string, prefix: string): QueueBackend {
   const shared = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  // ioredis reconnects by itself; without a listener every failed attempt prints to stderr.
+  shared.on("error", (err) => logger.warn({ err }, "redis connection error"));
   const queues = new Map<string, Queue<unknown>>();
   const workers: Worker<unknown>[] = [];
   return {
@@ -83,6 +86,7 @@ function redisBackend(redisUrl: string, prefix: string): QueueBackend {
       let q = queues.get(name);
       if (!q) {
         q = new Queue(name, { connection: shared, prefix }) as Queue<unknown>;
+        q.on("error", (err) => logger.warn({ err, queue: name }, "queue error"));
         queues.set(name, q);
       }
       return q as Queue<T>;
@@ -105,4 +109,17 @@ function redisBackend(redisUrl: string, prefix: string): QueueBackend {
       shared.disconnect();
     },
   };
+}
+
+/**
+ * `p`, or a rejection after `ms`: producers on a request path (ticket hooks) must not hang
+ * while the queue is unreachable (the Redis client retries forever). The call itself may still
+ * settle later; callers leave recovery to reconciliation or the stats rebuild.
+ */
+export function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`queue did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }

@@ -22,7 +22,11 @@ export class SlaService {
   private calendarCache: { cal: WorkingCalendar; at: number } | undefined;
   private policyCache: { map: Map<string, SlaPolicyData>; at: number } | undefined;
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    /** The centre's time zone (HOTLINE_TIME_ZONE): working hours are local to it. */
+    private readonly timeZone?: string,
+  ) {}
 
   /** Loads the shipped holiday data for years never seeded before; admins' edits are never overwritten. */
   async seedShippedCalendar(): Promise<void> {
@@ -60,7 +64,7 @@ export class SlaService {
   async calendar(): Promise<WorkingCalendar> {
     if (this.calendarCache && Date.now() - this.calendarCache.at < CACHE_MS) return this.calendarCache.cal;
     const days = await this.db.calendarDay.findMany();
-    const cal = defaultCalendar(days);
+    const cal = defaultCalendar(days, this.timeZone ? { timeZone: this.timeZone } : {});
     this.calendarCache = { cal, at: Date.now() };
     return cal;
   }

@@ -264,29 +264,10 @@ export class TimerStore {
     );
   }
 
-  /** Pending rows due at or before `until`, oldest first, after the keyset `after`. */
-  async pendingDue(
-    c: Queryable,
-    until: Date,
-    limit: number,
-    after?: { dueAt: Date; ticketId: number; kind: string },
-  ): Promise<LedgerRow[]> {
-    const { rows } = await c.query(
-      `SELECT ticket_id, deadline_version, kind, status::text AS status, due_at, state
-         FROM timer_firings
-        WHERE state = 'pending' AND due_at <= $1
-          AND ($2::timestamptz IS NULL OR (due_at, ticket_id, kind) > ($2::timestamptz, $3::int, $4::text))
-        ORDER BY due_at, ticket_id, kind
-        LIMIT $5`,
-      [until, after?.dueAt ?? null, after?.ticketId ?? null, after?.kind ?? null, limit],
-    );
-    return rows.map(toRow);
-  }
-
-  /** Pending rows due in (from, until], oldest first, after the keyset `after`. */
+  /** Pending rows due in (from, until] (from = null: any time up to `until`), oldest first, after the keyset `after`. */
   async pendingBetween(
     c: Queryable,
-    from: Date,
+    from: Date | null,
     until: Date,
     limit: number,
     after?: { dueAt: Date; ticketId: number; kind: string },
@@ -294,7 +275,7 @@ export class TimerStore {
     const { rows } = await c.query(
       `SELECT ticket_id, deadline_version, kind, status::text AS status, due_at, state
          FROM timer_firings
-        WHERE state = 'pending' AND due_at > $1 AND due_at <= $2
+        WHERE state = 'pending' AND ($1::timestamptz IS NULL OR due_at > $1) AND due_at <= $2
           AND ($3::timestamptz IS NULL OR (due_at, ticket_id, kind) > ($3::timestamptz, $4::int, $5::text))
         ORDER BY due_at, ticket_id, kind
         LIMIT $6`,

@@ -1,5 +1,6 @@
 import type { Queue } from "bullmq";
 import { JOBS, TIMERS_QUEUE, type TimerDueData } from "../jobs/catalog.ts";
+import { withTimeout } from "../jobs/queues.ts";
 import { logger } from "../logger.ts";
 import type { CoreServices } from "../system.ts";
 import { type SystemEvent, type TicketChange, writeSystemEvents } from "../tickets/system-events.ts";
@@ -265,7 +266,9 @@ export class TimerScheduler {
       const cutoff = new Date(now.getTime() - graceMs);
       let after: LedgerRow | undefined;
       for (;;) {
-        const rows = await this.store.withClient((c) => this.store.pendingDue(c, cutoff, BATCH, after));
+        const rows = await this.store.withClient((c) =>
+          this.store.pendingBetween(c, null, cutoff, BATCH, after),
+        );
         if (rows.length === 0) break;
         after = rows[rows.length - 1];
         try {
@@ -369,12 +372,4 @@ function systemEvent(r: LedgerRow): SystemEvent {
   return effect.type === "SUPERVISE"
     ? { type: "SUPERVISE", payload: { level: effect.level, note: ESCALATION_NOTE, ...base } }
     : { type: effect.type, payload: base };
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`queue did not answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }

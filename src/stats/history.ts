@@ -11,12 +11,14 @@
  * source system's `signBy`/`dueAt`/`callbackBy` ride in the payloads, and only when absent
  * are they planned with our SLA policies (`DeadlinePlanner`).
  */
+
 import {
   initialContext,
   type TicketContext,
   type TicketState,
   type TimerFlags,
 } from "../tickets/ticket.machine.ts";
+import type { FactTicket, LiveTicket } from "./metrics.ts";
 
 export type Role = "agent" | "reviewer" | "handler" | "manager" | "admin" | "system";
 
@@ -114,6 +116,33 @@ export interface FoldedTicket {
 }
 
 export class HistoryError extends Error {}
+
+/** A folded ticket as the row the metrics read (metrics.ts), given the ids the importer assigns. */
+export function factTicketOf(
+  id: number,
+  t: FoldedTicket,
+  ref: { categoryId: number; channel: string },
+): FactTicket & LiveTicket & { supervisionLevel: number } {
+  return {
+    id,
+    createdAt: t.createdAt,
+    status: t.status,
+    departmentId: t.departmentId,
+    categoryId: ref.categoryId,
+    channel: ref.channel,
+    directlyAnswered: t.directlyAnswered,
+    firstApprovedReplyAt: t.firstApprovedReplyAt,
+    dueAt: t.dueAt,
+    reopenCount: t.reopenCount,
+    lastRating: t.lastRating,
+    lastResolved: t.lastResolved,
+    signBy: t.signBy,
+    signedAt: t.signedAt,
+    callbackBy: t.callbackBy,
+    flags: t.context.flags,
+    supervisionLevel: t.supervisionLevel,
+  };
+}
 
 const OPEN: ReadonlySet<Status> = new Set([
   "registered",

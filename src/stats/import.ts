@@ -22,7 +22,13 @@ import { callbackDeadline, computeDeadlines, type SlaPolicyData } from "../sla/d
 import type { Services } from "../system.ts";
 import { CHANNELS, PhoneSchema, URGENCIES } from "../tickets/ticket.schemas.ts";
 import { copyRows } from "./copy.ts";
-import { type DeadlinePlanner, type FoldedTicket, foldHistory, HistoryError } from "./history.ts";
+import {
+  type DeadlinePlanner,
+  type FoldedTicket,
+  factTicketOf,
+  foldHistory,
+  HistoryError,
+} from "./history.ts";
 import {
   DISPATCH_COUNTERS,
   dayOf,
@@ -550,25 +556,10 @@ async function writeChildren(
         x.createdAt.toISOString(),
       ]);
     }
-    const factTicket = {
-      id,
-      createdAt: t.createdAt,
-      status: t.status,
-      departmentId: t.departmentId,
+    const factTicket = factTicketOf(id, t, {
       categoryId: prepared.categoryId,
       channel: prepared.input.channel,
-      directlyAnswered: t.directlyAnswered,
-      firstApprovedReplyAt: t.firstApprovedReplyAt,
-      dueAt: t.dueAt,
-      reopenCount: t.reopenCount,
-      lastRating: t.lastRating,
-      lastResolved: t.lastResolved,
-      signBy: t.signBy,
-      signedAt: t.signedAt,
-      callbackBy: t.callbackBy,
-      flags: t.context.flags,
-      supervisionLevel: t.supervisionLevel,
-    };
+    });
     const open = openRow(factTicket, timeZone);
     if (open) openRows.push(open);
     const fact = ticketFact(factTicket, timeZone);

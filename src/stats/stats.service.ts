@@ -1,5 +1,6 @@
 import pg from "pg";
 import { validation } from "../http/errors.ts";
+import { withTimeout } from "../jobs/queues.ts";
 import { logger } from "../logger.ts";
 import type { CoreServices } from "../system.ts";
 import type { TicketChange } from "../tickets/system-events.ts";
@@ -25,6 +26,9 @@ import {
 import { loadCounters, overdueTickets, type StatsScope } from "./queries.ts";
 import { type RebuildReport, rebuildAll, refreshTicket } from "./rollups.ts";
 import { QUIET_EVENTS, STATS_JOBS, STATS_QUEUE, type TicketJobData, ticketJobId } from "./stats.jobs.ts";
+
+/** Longest a ticket change waits for the stats queue. */
+const ENQUEUE_TIMEOUT_MS = 3_000;
 
 export interface StatsQuery {
   from?: string | undefined;
@@ -126,9 +130,12 @@ export class StatsService {
 
   // ---- write side -----------------------------------------------------------------------
 
-  /** The ticket hook: enqueue only (one job per ticket version; duplicates collapse). */
+  /**
+   * The ticket hook: enqueue only (one job per ticket version; duplicates collapse), never
+   * holding up the request for longer than ENQUEUE_TIMEOUT_MS when the queue is unreachable.
+   */
   async onTicketChanges(changes: TicketChange[]): Promise<void> {
-    await this.core.queues.queue<TicketJobData>(STATS_QUEUE).addBulk(
+    const add = this.core.queues.queue<TicketJobData>(STATS_QUEUE).addBulk(
       changes.map((change) => {
         const data: TicketJobData = {
           ticketId: change.ticket.id,
@@ -148,6 +155,12 @@ export class StatsService {
         };
       }),
     );
+    try {
+      await withTimeout(add, ENQUEUE_TIMEOUT_MS);
+    } catch (err) {
+      add.catch(() => {}); // settles later or never
+      logger.warn({ err, changes: changes.length }, "stats queue unreachable; the next rebuild catches up");
+    }
   }
 
   /** The worker's job: bring one ticket's facts and the rollups up to date. */

@@ -4,7 +4,7 @@
  * the metrics read. Used by the pure tests only.
  */
 import { DEMO_DISTRICT_OF, demoDepartments } from "../../prisma/demo-org.ts";
-import type { DeadlinePlanner, FoldEnv, FoldedTicket } from "./history.ts";
+import { type DeadlinePlanner, type FoldEnv, type FoldedTicket, factTicketOf } from "./history.ts";
 import type { FactAssignment, FactTicket, LiveTicket } from "./metrics.ts";
 
 const CODES = demoDepartments().map((d) => d.code);
@@ -43,24 +43,7 @@ export function asRows(
   extra: { categoryId?: number; channel?: string } = {},
 ): { ticket: FactTicket & LiveTicket; assignments: FactAssignment[] } {
   return {
-    ticket: {
-      id,
-      createdAt: t.createdAt,
-      status: t.status,
-      departmentId: t.departmentId,
-      categoryId: extra.categoryId ?? 1,
-      channel: extra.channel ?? "phone",
-      directlyAnswered: t.directlyAnswered,
-      firstApprovedReplyAt: t.firstApprovedReplyAt,
-      dueAt: t.dueAt,
-      reopenCount: t.reopenCount,
-      lastRating: t.lastRating,
-      lastResolved: t.lastResolved,
-      signBy: t.signBy,
-      signedAt: t.signedAt,
-      callbackBy: t.callbackBy,
-      flags: t.context.flags,
-    },
+    ticket: factTicketOf(id, t, { categoryId: extra.categoryId ?? 1, channel: extra.channel ?? "phone" }),
     assignments: t.assignments.map((a, n) => ({ id: id * 100 + n, ...a })),
   };
 }

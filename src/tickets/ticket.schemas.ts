@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { TICKET_STATES } from "./ticket.machine.ts";
 
 export const CHANNELS = [
   "phone",
@@ -12,16 +13,7 @@ export const CHANNELS = [
   "other",
 ] as const;
 export const URGENCIES = ["normal", "urgent", "critical"] as const;
-export const STATUSES = [
-  "registered",
-  "dispatched",
-  "processing",
-  "returnRequested",
-  "reviewing",
-  "callback",
-  "closed",
-  "merged",
-] as const;
+export const STATUSES = TICKET_STATES;
 export const RATINGS = ["satisfied", "basically_satisfied", "dissatisfied", "unreachable"] as const;
 
 const text = (max: number) => z.string().trim().min(1).max(max);

@@ -47,22 +47,24 @@ export class TicketService {
   }
 
   /**
-   * Tells the hooks about committed changes: this service's own events, and the system events
-   * the timers write in batches (system-events.ts).
+   * Tells the hooks (independent of each other, so all at once) about committed changes: this
+   * service's own events, and the system events the timers write in batches (system-events.ts).
    */
   async publish(changes: TicketChange[]): Promise<void> {
     if (changes.length === 0) return;
-    for (const hook of this.hooks) {
-      try {
-        await hook(changes);
-      } catch (err) {
-        const first = changes[0];
-        logger.error(
-          { err, ticketId: first?.ticket.id, event: first?.event.type, changes: changes.length },
-          "ticket hook failed",
-        );
-      }
-    }
+    await Promise.all(
+      this.hooks.map(async (hook) => {
+        try {
+          await hook(changes);
+        } catch (err) {
+          const first = changes[0];
+          logger.error(
+            { err, ticketId: first?.ticket.id, event: first?.event.type, changes: changes.length },
+            "ticket hook failed",
+          );
+        }
+      }),
+    );
   }
 
   // ---- create ---------------------------------------------------------------------------

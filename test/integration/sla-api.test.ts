@@ -26,6 +26,22 @@ describe("GET /api/v1/sla/deadline", () => {
     expect(res.body).toMatchObject({ deadline, duration, clock });
   });
 
+  it("keeps working hours in the centre's time zone (HOTLINE_TIME_ZONE)", async () => {
+    const urumqi = await startTestSystem({ workers: false, env: { HOTLINE_TIME_ZONE: "Asia/Urumqi" } });
+    try {
+      const agent = await urumqi.as("agent1");
+      // 16:00 in Urumqi (UTC+6) + PT4H: 2 h today, 2 h from 09:00 local tomorrow: 11:00 local.
+      // (On Beijing working hours the same instant is 18:00, so it would end 14:00 = 06:00 UTC.)
+      const res = await agent.get(
+        `/api/v1/sla/deadline?${q({ start: "2026-03-03T16:00:00+06:00", duration: "PT4H", clock: "working" })}`,
+      );
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ deadline: "2026-03-04T05:00:00.000Z" });
+    } finally {
+      await urumqi.stop();
+    }
+  });
+
   it("defaults to now on the working clock", async () => {
     const agent = await sys.as("agent1");
     const res = await agent.get<{ deadline: string; clock: string; start: string }>(
