@@ -13,9 +13,13 @@
  */
 
 import {
+  HANDLER_EVENTS,
   initialContext,
+  ROLE_EVENTS as MACHINE_ROLE_EVENTS,
+  TIMER_FLAG,
   type TicketContext,
   type TicketState,
+  type TimerEventType,
   type TimerFlags,
 } from "../tickets/ticket.machine.ts";
 import type { FactTicket, LiveTicket } from "./metrics.ts";
@@ -156,42 +160,14 @@ const REOPEN_WINDOW_MS = 30 * 24 * 60 * 60 * 1000;
 const MAX_APPROVED_EXTENSIONS = 2;
 const UNREACHABLE_LIMIT = 3;
 
-const AGENT = [
-  "ANSWER_DIRECTLY",
-  "DISPATCH",
-  "RECALL",
-  "APPROVE_RETURN",
-  "REJECT_RETURN",
-  "CALLBACK",
-  "REOPEN",
-  "URGE",
-  "MERGE",
-  "COMMENT",
-];
-const TIMER_FLAG: Record<string, keyof TimerFlags> = {
-  SIGN_WARNING: "signWarning",
-  SIGN_OVERDUE: "signOverdue",
-  RESOLVE_WARNING: "resolveWarning",
-  RESOLVE_OVERDUE: "resolveOverdue",
-  CALLBACK_OVERDUE: "callbackOverdue",
-};
-/** Who may send what: the machine's permission table (handlers' relation is not checked for history). */
+/** Who may send what: the machine's permission tables (handlers' relation is not checked for history). */
 const ROLE_EVENTS: Record<Role, ReadonlySet<string>> = {
-  agent: new Set(AGENT),
-  reviewer: new Set([...AGENT, "APPROVE_REPLY", "REJECT_REPLY", "APPROVE_EXTENSION", "REJECT_EXTENSION"]),
-  handler: new Set([
-    "SIGN",
-    "SUB_DISPATCH",
-    "REQUEST_RETURN",
-    "REQUEST_EXTENSION",
-    "REPLY",
-    "FIRST_RESPONSE",
-    "ASSIST_REPLY",
-    "COMMENT",
-  ]),
-  manager: new Set(["SUPERVISE", "URGE", "COMMENT"]),
-  admin: new Set(["COMMENT"]),
-  system: new Set(["SUPERVISE", ...Object.keys(TIMER_FLAG)]),
+  agent: new Set(MACHINE_ROLE_EVENTS.agent),
+  reviewer: new Set(MACHINE_ROLE_EVENTS.reviewer),
+  handler: new Set(Object.keys(HANDLER_EVENTS)),
+  manager: new Set(MACHINE_ROLE_EVENTS.manager),
+  admin: new Set(MACHINE_ROLE_EVENTS.admin),
+  system: new Set(MACHINE_ROLE_EVENTS.system),
 };
 /** The states in which each timer event applies (elsewhere the machine refuses it). */
 const TIMER_STATES: Record<string, ReadonlySet<Status>> = {
@@ -623,7 +599,7 @@ export function foldHistory(input: HistoryInput, env: FoldEnv): FoldedTicket {
       case "COMMENT":
         break;
       default: {
-        const flag = TIMER_FLAG[ev.type];
+        const flag = TIMER_FLAG[ev.type as TimerEventType];
         if (!flag) fail("unknown event type");
         if (!TIMER_STATES[ev.type]?.has(status)) fail(`not allowed while the ticket is ${status}`);
         ctx = { ...ctx, flags: { ...ctx.flags, [flag as keyof TimerFlags]: true } };

@@ -279,7 +279,7 @@ const AGENT_EVENTS: readonly TicketEventType[] = [
 ];
 
 /** Events each non-handler role may send (the state still has to allow them). */
-const ROLE_EVENTS: Record<Exclude<ActorRole, "handler">, readonly TicketEventType[]> = {
+export const ROLE_EVENTS: Record<Exclude<ActorRole, "handler">, readonly TicketEventType[]> = {
   agent: AGENT_EVENTS,
   reviewer: [...AGENT_EVENTS, "APPROVE_REPLY", "REJECT_REPLY", "APPROVE_EXTENSION", "REJECT_EXTENSION"],
   manager: ["SUPERVISE", "URGE", "COMMENT"],
@@ -288,7 +288,7 @@ const ROLE_EVENTS: Record<Exclude<ActorRole, "handler">, readonly TicketEventTyp
 };
 
 /** Events a handler may send, by the relation their department has to the ticket. */
-const HANDLER_EVENTS: Partial<Record<TicketEventType, readonly ActorRelation[]>> = {
+export const HANDLER_EVENTS: Partial<Record<TicketEventType, readonly ActorRelation[]>> = {
   SIGN: ["lead"],
   SUB_DISPATCH: ["lead"],
   REQUEST_RETURN: ["lead"],
@@ -374,7 +374,8 @@ function reopening(context: TicketContext): Partial<TicketContext> {
   };
 }
 
-const TIMER_FLAG: Record<TimerEventType, keyof TimerFlags> = {
+/** The flag each timer event raises. */
+export const TIMER_FLAG: Record<TimerEventType, keyof TimerFlags> = {
   SIGN_WARNING: "signWarning",
   SIGN_OVERDUE: "signOverdue",
   RESOLVE_WARNING: "resolveWarning",
