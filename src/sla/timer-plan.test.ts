@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { TICKET_STATES } from "../tickets/ticket.machine.ts";
 import { defaultCalendar } from "./calendar.ts";
 import { escalationAt } from "./deadlines.ts";
 import {
@@ -145,16 +146,7 @@ describe("appliesIn mirrors what the ticket machine accepts", () => {
       ["registered", "dispatched", "processing", "returnRequested", "reviewing", "callback"],
     ],
   ])("%s applies in %j", (kind, statuses) => {
-    const all: TimerStatus[] = [
-      "registered",
-      "dispatched",
-      "processing",
-      "returnRequested",
-      "reviewing",
-      "callback",
-      "closed",
-      "merged",
-    ];
+    const all: readonly TimerStatus[] = TICKET_STATES;
     const k = TIMER_KINDS.find((x) => x === kind);
     if (!k) throw new Error(kind);
     expect(all.filter((s) => appliesIn(k, s))).toEqual(statuses);

@@ -15,7 +15,7 @@
  * working clock: "one working day after the deadline", as `escalationAt` in deadlines.ts).
  */
 
-import type { TicketState } from "../tickets/ticket.machine.ts";
+import type { TicketState, TimerFlags } from "../tickets/ticket.machine.ts";
 import { addDuration, type Clock, type WorkingCalendar } from "./calendar.ts";
 import { warningAt } from "./deadlines.ts";
 
@@ -44,16 +44,8 @@ export type FlagEventType =
 
 /** The ticket-side effect of a timer: a flag event, or a SUPERVISE by 'system' at a level. */
 export type TimerEffect =
-  | { type: FlagEventType; flag: keyof TimerFlagsLike }
+  | { type: FlagEventType; flag: keyof TimerFlags }
   | { type: "SUPERVISE"; level: 1 | 3 };
-
-export interface TimerFlagsLike {
-  signWarning: boolean;
-  signOverdue: boolean;
-  resolveWarning: boolean;
-  resolveOverdue: boolean;
-  callbackOverdue: boolean;
-}
 
 export const ESCALATION_NOTE = "超期自动督办";
 
@@ -168,7 +160,7 @@ export function planTimers(
 export function isApplied(
   kind: TimerKind,
   deadlineVersion: number,
-  flags: Partial<TimerFlagsLike> | null | undefined,
+  flags: Partial<TimerFlags> | null | undefined,
   escalated: ReadonlySet<string>,
 ): boolean {
   const effect = TIMER_EFFECTS[kind];

@@ -1,7 +1,7 @@
 import pg from "pg";
 import { logger } from "../logger.ts";
-import type { TicketContext } from "../tickets/ticket.machine.ts";
-import type { TimerFlagsLike, TimerKind, TimerStatus } from "./timer-plan.ts";
+import type { TicketContext, TimerFlags } from "../tickets/ticket.machine.ts";
+import type { TimerKind, TimerStatus } from "./timer-plan.ts";
 
 /**
  * SQL of the timer ledger (`timer_firings`) and of the ticket facts timers need, on the store's
@@ -27,7 +27,7 @@ export interface TicketTimerFacts {
   callbackBy: Date | null;
   urgency: "normal" | "urgent" | "critical";
   categoryId: number;
-  flags: Partial<TimerFlagsLike>;
+  flags: Partial<TimerFlags>;
   /** Latest reopen (REOPEN, or a dissatisfied CALLBACK back to processing), if any. */
   reopenedAt: Date | null;
   /** `${kind}:${deadlineVersion}` of every automatic escalation already recorded. */

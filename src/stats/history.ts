@@ -16,6 +16,7 @@ import {
   HANDLER_EVENTS,
   initialContext,
   ROLE_EVENTS as MACHINE_ROLE_EVENTS,
+  noFlags,
   TIMER_FLAG,
   type TicketContext,
   type TicketState,
@@ -177,16 +178,6 @@ const TIMER_STATES: Record<string, ReadonlySet<Status>> = {
   RESOLVE_OVERDUE: new Set(["processing", "returnRequested", "reviewing"]),
   CALLBACK_OVERDUE: new Set(["callback"]),
 };
-
-function noFlags(): TimerFlags {
-  return {
-    signWarning: false,
-    signOverdue: false,
-    resolveWarning: false,
-    resolveOverdue: false,
-    callbackOverdue: false,
-  };
-}
 
 function time(value: unknown, what: string): Date {
   if (typeof value !== "string") throw new HistoryError(`${what} must be an ISO 8601 time`);

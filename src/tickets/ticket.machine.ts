@@ -123,7 +123,8 @@ export function initialContext(): TicketContext {
   };
 }
 
-function noFlags(): TimerFlags {
+/** Every timer flag down: a new ticket, or a deadline replaced. */
+export function noFlags(): TimerFlags {
   return {
     signWarning: false,
     signOverdue: false,
