@@ -32,7 +32,7 @@ export class ApiError extends Error {
  */
 function problemCode(problem) {
   const m = /\/problems\/([a-z-]+)$/.exec(problem.type ?? "");
-  return m ? m[1].replaceAll("-", "_") : "";
+  return m?.[1] ? m[1].replaceAll("-", "_") : "";
 }
 
 /**
@@ -149,7 +149,7 @@ export async function apiBlob(path) {
   const res = await send(path, { headers: { accept: "text/csv, */*" } });
   const disposition = res.headers.get("content-disposition") ?? "";
   const m = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition);
-  return { blob: await res.blob(), filename: m ? decodeURIComponent(m[1]) : null };
+  return { blob: await res.blob(), filename: m?.[1] ? decodeURIComponent(m[1]) : null };
 }
 
 /**

@@ -44,7 +44,7 @@ export function showFieldErrors(form, errors) {
   const unplaced = [];
   let first = /** @type {HTMLElement | null} */ (null);
   for (const [name, message] of Object.entries(errors)) {
-    const key = name.split(".")[0];
+    const [key = name] = name.split(".");
     const control = /** @type {HTMLElement | null} */ (form.querySelector(`[name="${CSS.escape(key)}"]`));
     const slot = control ? document.getElementById(`${control.id}-error`) : null;
     if (!control || !slot) {

@@ -7,7 +7,7 @@ import en from "./i18n/en.js";
 import zh from "./i18n/zh.js";
 
 const STORAGE_KEY = "hotline.lang";
-/** @type {Record<string, Record<string, string>>} */
+/** @type {Record<"zh" | "en", Record<string, string>>} */
 const DICTS = { zh, en };
 
 /** @returns {"zh" | "en"} */
@@ -37,7 +37,7 @@ export function t(key, params) {
   return s.replace(/\{(\w+)\}/g, (m, name) => (name in params ? String(params[name]) : m));
 }
 
-/** True when the dictionary has the key (e.g. an event type the UI knows). */
+/** True when the dictionary has the key (e.g. an event type the UI knows). @param {string} key */
 export function has(key) {
   return key in DICTS.zh;
 }
@@ -58,11 +58,11 @@ export function applyI18n(root = document) {
   document.documentElement.lang = locale();
   for (const el of root.querySelectorAll("[data-i18n]"))
     el.textContent = t(el.getAttribute("data-i18n") ?? "");
-  for (const [attr, target] of [
+  for (const [attr, target] of /** @type {[string, string][]} */ ([
     ["data-i18n-placeholder", "placeholder"],
     ["data-i18n-title", "title"],
     ["data-i18n-aria-label", "aria-label"],
-  ]) {
+  ])) {
     for (const el of root.querySelectorAll(`[${attr}]`))
       el.setAttribute(target, t(el.getAttribute(attr) ?? ""));
   }

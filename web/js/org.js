@@ -94,6 +94,7 @@ export class Org {
 function comparePaths(a, b) {
   const pa = a.split("/").filter(Boolean).map(Number);
   const pb = b.split("/").filter(Boolean).map(Number);
-  for (let i = 0; i < Math.min(pa.length, pb.length); i++) if (pa[i] !== pb[i]) return pa[i] - pb[i];
+  for (let i = 0; i < Math.min(pa.length, pb.length); i++)
+    if (pa[i] !== pb[i]) return (pa[i] ?? 0) - (pb[i] ?? 0);
   return pa.length - pb.length;
 }

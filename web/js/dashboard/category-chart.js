@@ -26,9 +26,9 @@ export function changeText(item) {
 export function createCategoryChart(canvas, org) {
   /** @type {CategoryItem[]} */
   let items = [];
-  const chart = new /** @type {any} */ (window).Chart(canvas, {
+  const chart = new window.Chart(canvas, {
     type: "bar",
-    data: { labels: [], datasets: [] },
+    data: { labels: /** @type {string[]} */ ([]), datasets: [] },
     options: {
       indexAxis: "y",
       responsive: true,

@@ -2,9 +2,6 @@
 /** Received and closed per period (bars) with on-time and satisfaction rates (lines, %), Chart.js. */
 import { t } from "../i18n.js";
 
-/** @returns {any} Chart.js from /vendor/chart.js/chart.umd.js */
-const ChartJs = () => /** @type {any} */ (window).Chart;
-
 /**
  * @typedef {{ period: string, received: number, closed: number, onTimeRate: number | null, satisfactionRate: number | null }} TrendItem
  */
@@ -16,8 +13,8 @@ const pct = (v) => (v === null || v === undefined ? null : Math.round(v * 1000) 
 export function createTrendChart(canvas) {
   /** @type {TrendItem[]} */
   let items = [];
-  const chart = new (ChartJs())(canvas, {
-    data: { labels: [], datasets: [] },
+  const chart = new window.Chart(canvas, {
+    data: { labels: /** @type {string[]} */ ([]), datasets: [] },
     options: {
       responsive: true,
       maintainAspectRatio: false,
@@ -40,7 +37,7 @@ export function createTrendChart(canvas) {
           min: 0,
           max: 100,
           grid: { drawOnChartArea: false },
-          ticks: { callback: (/** @type {number} */ v) => `${v}%` },
+          ticks: { callback: (/** @type {number | string} */ v) => `${v}%` },
         },
       },
     },

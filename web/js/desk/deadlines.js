@@ -4,7 +4,7 @@ import { h } from "../dom.js";
 import { fmtDateTime, remaining } from "../format.js";
 import { t } from "../i18n.js";
 
-/** Deadline field → the field that records it was met. */
+/** Deadline field → the field that records it was met. @type {[string, string][]} */
 const DEADLINES = [
   ["signBy", "signedAt"],
   ["firstResponseBy", "firstResponseAt"],

@@ -1,7 +1,7 @@
 // @ts-check
 /** A small inline form for one lifecycle event; sends it with If-Match and explains refusals. */
 import { ApiError, api } from "../api.js";
-import { h } from "../dom.js";
+import { h, replace } from "../dom.js";
 import { clearFieldErrors, field, select, showFieldErrors, submitOnCtrlEnter, uid } from "../forms.js";
 import { eventLabel, t } from "../i18n.js";
 import { collect, EVENT_FIELDS } from "./event-fields.js";
@@ -181,7 +181,8 @@ export async function eventForm(type, ctx, opts) {
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
       const unplaced = showFieldErrors(form, err.fieldErrors);
-      message.replaceChildren(
+      replace(
+        message,
         h("span", { text: [err.message, ...unplaced].join(" ") }),
         err.code === "stale_version" && opts.reload
           ? h("button", {

@@ -33,6 +33,11 @@ const REQUIRED = ["citizenName", "citizenPhone", "categoryCode", "title", "descr
  *   created: Record<string, any> | null, done: { text: string, id: number } | null }} Draft
  */
 
+/**
+ * Draft values once submit has checked the required fields: those are there.
+ * @typedef {Record<string, string> & Record<"citizenName" | "citizenPhone" | "title" | "description", string>} CheckedValues
+ */
+
 /** @returns {Draft} */
 const emptyDraft = () => ({
   values: { urgency: "normal", channel: "phone" },
@@ -276,7 +281,7 @@ export function renderNewTicket(view, ctx) {
       message.textContent = t("err.validation");
       return;
     }
-    const v = draft.values;
+    const v = /** @type {CheckedValues} */ (draft.values);
     const body = {
       channel: v.channel || "phone",
       citizenName: v.citizenName.trim(),

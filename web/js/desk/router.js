@@ -18,7 +18,7 @@
  */
 export function parseHash(hash) {
   const raw = hash.replace(/^#/, "");
-  const [path, query = ""] = raw.split("?");
+  const [path = "", query = ""] = raw.split("?");
   const parts = path.split("/").filter(Boolean);
   if (parts[0] === "new") return { name: "new" };
   if (parts[0] === "queue" && parts[1]) return { name: "queue", id: parts[1] };
