@@ -10,7 +10,12 @@ import { resolveDatabase, startSystem } from "./system.ts";
 async function main() {
   const config = loadConfig();
   const { url: databaseUrl, embedded } = await resolveDatabase(config);
-  const system = await startSystem(config, databaseUrl, { onStop: async () => embedded?.stop() });
+  const system = await startSystem(config, databaseUrl, { onStop: async () => embedded?.stop() }).catch(
+    async (err) => {
+      await embedded?.stop().catch(() => {});
+      throw err;
+    },
+  );
   const adminPassword = await system.services.auth.ensureAdmin(config.adminPassword);
   if (process.argv.includes("--demo")) {
     const { seedDemo } = await import("../prisma/seed.ts");
@@ -39,8 +44,13 @@ async function main() {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, "shutting down");
-    await system.stop();
-    process.exit(0);
+    try {
+      await system.stop();
+      process.exit(0);
+    } catch (err) {
+      logger.error({ err }, "shutdown failed");
+      process.exit(1);
+    }
   };
   process.on("SIGINT", () => void shutdown("SIGINT"));
   process.on("SIGTERM", () => void shutdown("SIGTERM"));

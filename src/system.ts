@@ -83,8 +83,9 @@ export async function startSystem(
   const services = await createServices(config, databaseUrl, opts);
   const stopWorkers = config.runWorkers ? await startWorkers(services) : async () => {};
   const app = buildApp(services);
-  const server: ServerType = await new Promise((resolve) => {
+  const server: ServerType = await new Promise((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
+    s.once("error", reject); // e.g. the port is taken: a fatal start error, not a hang
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${port}`;

@@ -4,6 +4,7 @@ import { expect } from "vitest";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const VIEWPORT = { width: 1366, height: 768 };
+/** Screenshots of every screen, for people to look at; an ignored folder, so a run never edits tracked files. */
 export const SCREENSHOTS = new URL("./__screenshots__/", import.meta.url).pathname;
 
 export async function launchBrowser(): Promise<Browser> {

@@ -13,6 +13,7 @@ import {
   launchBrowser,
   login,
   openDesk,
+  SCREENSHOTS,
   selectByText,
   shot,
 } from "./browser.ts";
@@ -241,7 +242,7 @@ describe("dashboard", () => {
     expect(await page.textContent("[data-testid=ranking]")).toContain("Dongcheng District");
     await shot(page, "dashboard-en");
     await page.screenshot({
-      path: new URL("./__screenshots__/dashboard-en-full.png", import.meta.url).pathname,
+      path: `${SCREENSHOTS}dashboard-en-full.png`,
       fullPage: true,
     });
     await page.click("[data-testid=lang-switch]");

@@ -75,6 +75,11 @@ export async function startTestSystem(
   };
 }
 
+/** Both queue backends; Redis tests are skipped (and reported so) when TEST_REDIS_URL is unset. */
+export const BACKENDS: Backend[] = ["postgres", "redis"];
+export const backendMissing = (backend: Backend): boolean =>
+  backend === "redis" && !process.env.TEST_REDIS_URL;
+
 export function requireRedisUrl(): string {
   const url = process.env.TEST_REDIS_URL;
   if (!url) throw new Error("TEST_REDIS_URL is not set");

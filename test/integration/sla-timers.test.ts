@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTicket, deptId } from "../helpers/fixtures.ts";
-import { type ApiClient, type Backend, startTestSystem, type TestSystem } from "../helpers/system.ts";
+import {
+  type ApiClient,
+  BACKENDS,
+  backendMissing,
+  startTestSystem,
+  type TestSystem,
+} from "../helpers/system.ts";
 
 /**
  * SLA timers end to end on both queue backends, with second-scale deadlines on the calendar
@@ -12,7 +18,6 @@ import { type ApiClient, type Backend, startTestSystem, type TestSystem } from "
  * The assertions hold however slow the machine is: what may legitimately fire before a user's
  * action is derived from the timeline, not from assumed timings.
  */
-const backends: Backend[] = process.env.TEST_REDIS_URL ? ["postgres", "redis"] : ["postgres"];
 const TEST_MS = 60_000;
 
 type Ev = { seq: number; type: string; actorRole: string; at: string; payload: Record<string, unknown> };
@@ -56,232 +61,237 @@ function expectOnTimeAndOnce(evs: Ev[]) {
   }
 }
 
-describe.each(backends)("SLA timers on the %s queue backend", (backend) => {
-  let sys: TestSystem;
-  let agent: ApiClient;
-  let handler: ApiClient;
-  let reviewer: ApiClient;
-  let dongcheng: number;
-  let xicheng: number;
+for (const backend of BACKENDS)
+  describe.skipIf(backendMissing(backend))(`SLA timers on the ${backend} queue backend`, () => {
+    let sys: TestSystem;
+    let agent: ApiClient;
+    let handler: ApiClient;
+    let reviewer: ApiClient;
+    let dongcheng: number;
+    let xicheng: number;
 
-  beforeAll(async () => {
-    sys = await startTestSystem({
-      backend,
-      env: { HOTLINE_ESCALATION_AFTER: "PT2S", HOTLINE_ESCALATION_CLOCK: "calendar" },
-    });
-    const admin = await sys.as("admin");
-    const policies: Array<[string, Record<string, string>]> = [
-      ["noise", { signWithin: "PT2S", resolveWithin: "PT4S" }],
-      ["water-supply", { signWithin: "PT1M", resolveWithin: "PT6S" }],
-    ];
-    for (const [code, p] of policies) {
-      const put = await admin.put(`/api/v1/sla-policies/${code}/normal`, {
-        firstResponseWithin: "PT1M",
-        callbackWithin: "PT2S",
-        clock: "calendar",
-        ...p,
+    beforeAll(async () => {
+      sys = await startTestSystem({
+        backend,
+        env: { HOTLINE_ESCALATION_AFTER: "PT2S", HOTLINE_ESCALATION_CLOCK: "calendar" },
       });
-      expect(put.status).toBe(200);
-    }
-    agent = await sys.as("agent1");
-    handler = await sys.as("handler1");
-    reviewer = await sys.as("reviewer1");
-    dongcheng = await deptId(agent, "dongcheng");
-    xicheng = await deptId(agent, "xicheng");
-  });
-  afterAll(async () => sys?.stop());
-
-  const openSigned = async () => {
-    const t = await createTicket(agent, { categoryCode: "water-supply" });
-    const dispatched = await agent.event(t.id, "DISPATCH", { departmentId: dongcheng });
-    expect(dispatched.status).toBe(200);
-    expect((await handler.event(t.id, "SIGN")).status).toBe(200);
-    return { id: t.id, dispatched: dispatched.body };
-  };
-
-  it.concurrent(
-    "warning, overdue and both escalations arrive in order in the timeline",
-    async () => {
-      const { id, dispatched } = await openSigned();
-      expect(ms(dispatched.dueAt) - ms(dispatched.signBy)).toBe(6_000 - 60_000);
-
-      const evs = await waitForTimeline(agent, id, has("resolve-escalate-2"));
-      expect(evs.map((e) => e.type)).toEqual([
-        "CREATE",
-        "DISPATCH",
-        "SIGN",
-        "RESOLVE_WARNING",
-        "RESOLVE_OVERDUE",
-        "SUPERVISE",
-        "SUPERVISE",
-      ]);
-      expect(kinds(evs)).toEqual([
-        "RESOLVE_WARNING:resolve-warning",
-        "RESOLVE_OVERDUE:resolve-overdue",
-        "SUPERVISE:resolve-escalate-1",
-        "SUPERVISE:resolve-escalate-2",
-      ]);
-      const supervise = evs.filter((e) => e.type === "SUPERVISE");
-      expect(supervise.map((e) => e.payload.level)).toEqual([1, 3]);
-      expect(supervise[0]?.payload.note).toBe("超期自动督办");
-      expectOnTimeAndOnce(evs);
-      // Due 75% into the 6 s, at the deadline, then 2 s and 4 s after it.
-      const dispatchAt = ms(evs[1]?.at);
-      expect(timers(evs).map((e) => ms(e.payload.dueAt) - dispatchAt)).toEqual([4500, 6000, 8000, 10000]);
-
-      const after = await agent.get<Record<string, unknown>>(`/api/v1/tickets/${id}`);
-      expect(after.body.supervisionLevel).toBe(3);
-      await sleep(1000);
-      expect(await timeline(agent, id)).toHaveLength(evs.length); // nothing more, nothing twice
-    },
-    TEST_MS,
-  );
-
-  it.concurrent(
-    "an unsigned ticket gets sign timers; resolution flags wait for the signature",
-    async () => {
-      const t = await createTicket(agent, { categoryCode: "noise" });
-      expect((await agent.event(t.id, "DISPATCH", { departmentId: dongcheng })).status).toBe(200);
-      // Sign warning 1.5 s, overdue 2 s, escalation 4 s; the resolution warning (3 s) and overdue
-      // (4 s) are refused while the ticket is unsigned, and applied when it is signed.
-      const before = await waitForTimeline(agent, t.id, has("sign-escalate-1"));
-      expect(kinds(before).slice(0, 3)).toEqual([
-        "SIGN_WARNING:sign-warning",
-        "SIGN_OVERDUE:sign-overdue",
-        "SUPERVISE:sign-escalate-1",
-      ]);
-      expect(kinds(before).filter((k) => k.startsWith("RESOLVE_"))).toEqual([]);
-      expect((await handler.event(t.id, "SIGN")).status).toBe(200);
-
-      const evs = await waitForTimeline(agent, t.id, has("resolve-escalate-2"));
-      expectOnTimeAndOnce(evs);
-      const signAt = ms(evs.find((e) => e.type === "SIGN")?.at);
-      const sign = timers(evs).filter((e) => String(e.payload.kind).startsWith("sign-"));
-      const resolve = timers(evs).filter((e) => String(e.payload.kind).startsWith("resolve-"));
-      // Sign timers: only those due before the signature (escalation 2 at 6 s only if signed later).
-      for (const e of sign) expect(ms(e.payload.dueAt)).toBeLessThanOrEqual(signAt);
-      expect(sign.map((e) => e.payload.kind)).toEqual(
-        ["sign-warning", "sign-overdue", "sign-escalate-1", "sign-escalate-2"].slice(0, sign.length),
-      );
-      expect(resolve.map((e) => e.payload.kind)).toEqual([
-        "resolve-warning",
-        "resolve-overdue",
-        "resolve-escalate-1",
-        "resolve-escalate-2",
-      ]);
-      // The resolution flags came with or after the signature, never while unsigned.
-      for (const e of resolve.filter((x) => x.type.startsWith("RESOLVE_")))
-        expect(ms(e.at)).toBeGreaterThanOrEqual(signAt);
-    },
-    TEST_MS,
-  );
-
-  it.concurrent(
-    "the callback deadline runs from the approval; a closed ticket has no timers",
-    async () => {
-      const { id } = await openSigned();
-      expect((await handler.event(id, "REPLY", { result: "已处理", outcome: "resolved" })).status).toBe(200);
-      const approved = await reviewer.event(id, "APPROVE_REPLY", {});
-      expect(approved.status).toBe(200);
-      expect(approved.body.status).toBe("callback");
-      const evs = await waitForTimeline(agent, id, has("callback-overdue"));
-      const approveAt = ms(evs.find((e) => e.type === "APPROVE_REPLY")?.at);
-      // Resolution timers due before the approval may have come (a slow machine); none after it.
-      for (const e of timers(evs).filter((x) => x.type !== "CALLBACK_OVERDUE"))
-        expect(ms(e.payload.dueAt)).toBeLessThanOrEqual(approveAt);
-      const overdue = evs.find((e) => e.type === "CALLBACK_OVERDUE");
-      expect(overdue?.payload.dueAt).toBe(approved.body.callbackBy);
-      expect(ms(approved.body.callbackBy) - approveAt).toBe(2_000);
-      expectOnTimeAndOnce(evs);
-
-      expect((await agent.event(id, "CALLBACK", { rating: "satisfied", resolved: true })).status).toBe(200);
-      await sleep(2_000);
-      expect(kinds(await timeline(agent, id))).toEqual(kinds(evs));
-    },
-    TEST_MS,
-  );
-
-  it.concurrent(
-    "a timer job that runs early does nothing and says when it is due; a stale one is superseded",
-    async () => {
-      const t = await createTicket(agent, { categoryCode: "water-supply" });
-      const d = await agent.event(t.id, "DISPATCH", { departmentId: dongcheng });
-      const job = {
-        ticketId: t.id,
-        deadlineVersion: Number(d.body.deadlineVersion),
-        kind: "sign-overdue" as const,
-      };
-      const early = await sys.system.services.timers.fire(job);
-      expect(early).toMatchObject({ outcome: "not-due", applied: [] });
-      expect(early.dueAt?.toISOString()).toBe(d.body.signBy);
-      const stale = await sys.system.services.timers.fire({
-        ...job,
-        deadlineVersion: job.deadlineVersion - 1,
-      });
-      expect(stale.outcome).toBe("superseded");
-      expect((await agent.event(t.id, "RECALL", { reason: "派错" })).status).toBe(200);
-    },
-    TEST_MS,
-  );
-
-  it.concurrent(
-    "an extension approved before the deadline cancels the overdue",
-    async () => {
-      const { id } = await openSigned();
-      const until = new Date(Date.now() + 120_000).toISOString();
-      const requested = await handler.event(id, "REQUEST_EXTENSION", { until, reason: "需协调多部门" });
-      expect(requested.status).toBe(200);
-      const approved = await reviewer.event(id, "APPROVE_EXTENSION", {});
-      expect(approved.status).toBe(200);
-      expect(approved.body.dueAt).toBe(until);
-      const approveAt = ms((await timeline(agent, id)).find((e) => e.type === "APPROVE_EXTENSION")?.at);
-      // The old deadline (6 s) and its escalations (8 s, 10 s) pass without a trace; at most a
-      // warning due before the approval (4.5 s, on a very slow machine) may have come.
-      await sleep(Math.max(0, approveAt + 11_000 - Date.now()));
-      const evs = await timeline(agent, id);
-      for (const e of timers(evs)) {
-        expect(e.type).toBe("RESOLVE_WARNING");
-        expect(ms(e.payload.dueAt)).toBeLessThanOrEqual(approveAt);
+      const admin = await sys.as("admin");
+      const policies: Array<[string, Record<string, string>]> = [
+        ["noise", { signWithin: "PT2S", resolveWithin: "PT4S" }],
+        ["water-supply", { signWithin: "PT1M", resolveWithin: "PT6S" }],
+      ];
+      for (const [code, p] of policies) {
+        const put = await admin.put(`/api/v1/sla-policies/${code}/normal`, {
+          firstResponseWithin: "PT1M",
+          callbackWithin: "PT2S",
+          clock: "calendar",
+          ...p,
+        });
+        expect(put.status).toBe(200);
       }
-      const now = await agent.get<Record<string, unknown>>(`/api/v1/tickets/${id}`);
-      expect(now.body.supervisionLevel).toBe(0);
-    },
-    TEST_MS,
-  );
+      agent = await sys.as("agent1");
+      handler = await sys.as("handler1");
+      reviewer = await sys.as("reviewer1");
+      dongcheng = await deptId(agent, "dongcheng");
+      xicheng = await deptId(agent, "xicheng");
+    });
+    afterAll(async () => sys?.stop());
 
-  it.concurrent(
-    "a re-dispatch gives the new department fresh deadlines; the old timers do nothing",
-    async () => {
-      const t = await createTicket(agent, { categoryCode: "noise" });
-      const first = await agent.event(t.id, "DISPATCH", { departmentId: dongcheng });
-      expect(first.status).toBe(200);
-      await waitForTimeline(agent, t.id, has("sign-warning"));
-      expect((await handler.event(t.id, "REQUEST_RETURN", { reason: "不属于本区管辖" })).status).toBe(200);
-      const redispatched = await agent.event(t.id, "APPROVE_RETURN", { departmentId: xicheng });
-      expect(redispatched.status).toBe(200);
-      expect(redispatched.body.departmentId).toBe(xicheng);
-      const oldDv = Number(first.body.deadlineVersion);
-      const newDv = Number(redispatched.body.deadlineVersion);
-      expect(newDv).toBeGreaterThan(oldDv);
+    const openSigned = async () => {
+      const t = await createTicket(agent, { categoryCode: "water-supply" });
+      const dispatched = await agent.event(t.id, "DISPATCH", { departmentId: dongcheng });
+      expect(dispatched.status).toBe(200);
+      expect((await handler.event(t.id, "SIGN")).status).toBe(200);
+      return { id: t.id, dispatched: dispatched.body };
+    };
 
-      const evs = await waitForTimeline(agent, t.id, (e) =>
-        timers(e).some((x) => x.payload.kind === "sign-escalate-1" && x.payload.deadlineVersion === newDv),
-      );
-      expectOnTimeAndOnce(evs);
-      const approveAt = ms(evs.find((e) => e.type === "APPROVE_RETURN")?.at);
-      // The first department's timers stop at the re-dispatch ...
-      for (const e of timers(evs).filter((x) => x.payload.deadlineVersion === oldDv))
-        expect(ms(e.at)).toBeLessThanOrEqual(approveAt);
-      // ... and the second department's sign ladder runs from the re-dispatch.
-      const fresh = timers(evs).filter(
-        (x) => x.payload.deadlineVersion === newDv && String(x.payload.kind).startsWith("sign-"),
-      );
-      expect(fresh.map((e) => e.payload.kind)).toEqual(["sign-warning", "sign-overdue", "sign-escalate-1"]);
-      expect(fresh.map((e) => ms(e.payload.dueAt) - approveAt)).toEqual([1500, 2000, 4000]);
-      expect(
-        timers(evs).every((e) => e.payload.deadlineVersion === oldDv || e.payload.deadlineVersion === newDv),
-      ).toBe(true);
-    },
-    TEST_MS,
-  );
-});
+    it.concurrent(
+      "warning, overdue and both escalations arrive in order in the timeline",
+      async () => {
+        const { id, dispatched } = await openSigned();
+        expect(ms(dispatched.dueAt) - ms(dispatched.signBy)).toBe(6_000 - 60_000);
+
+        const evs = await waitForTimeline(agent, id, has("resolve-escalate-2"));
+        expect(evs.map((e) => e.type)).toEqual([
+          "CREATE",
+          "DISPATCH",
+          "SIGN",
+          "RESOLVE_WARNING",
+          "RESOLVE_OVERDUE",
+          "SUPERVISE",
+          "SUPERVISE",
+        ]);
+        expect(kinds(evs)).toEqual([
+          "RESOLVE_WARNING:resolve-warning",
+          "RESOLVE_OVERDUE:resolve-overdue",
+          "SUPERVISE:resolve-escalate-1",
+          "SUPERVISE:resolve-escalate-2",
+        ]);
+        const supervise = evs.filter((e) => e.type === "SUPERVISE");
+        expect(supervise.map((e) => e.payload.level)).toEqual([1, 3]);
+        expect(supervise[0]?.payload.note).toBe("超期自动督办");
+        expectOnTimeAndOnce(evs);
+        // Due 75% into the 6 s, at the deadline, then 2 s and 4 s after it.
+        const dispatchAt = ms(evs[1]?.at);
+        expect(timers(evs).map((e) => ms(e.payload.dueAt) - dispatchAt)).toEqual([4500, 6000, 8000, 10000]);
+
+        const after = await agent.get<Record<string, unknown>>(`/api/v1/tickets/${id}`);
+        expect(after.body.supervisionLevel).toBe(3);
+        await sleep(1000);
+        expect(await timeline(agent, id)).toHaveLength(evs.length); // nothing more, nothing twice
+      },
+      TEST_MS,
+    );
+
+    it.concurrent(
+      "an unsigned ticket gets sign timers; resolution flags wait for the signature",
+      async () => {
+        const t = await createTicket(agent, { categoryCode: "noise" });
+        expect((await agent.event(t.id, "DISPATCH", { departmentId: dongcheng })).status).toBe(200);
+        // Sign warning 1.5 s, overdue 2 s, escalation 4 s; the resolution warning (3 s) and overdue
+        // (4 s) are refused while the ticket is unsigned, and applied when it is signed.
+        const before = await waitForTimeline(agent, t.id, has("sign-escalate-1"));
+        expect(kinds(before).slice(0, 3)).toEqual([
+          "SIGN_WARNING:sign-warning",
+          "SIGN_OVERDUE:sign-overdue",
+          "SUPERVISE:sign-escalate-1",
+        ]);
+        expect(kinds(before).filter((k) => k.startsWith("RESOLVE_"))).toEqual([]);
+        expect((await handler.event(t.id, "SIGN")).status).toBe(200);
+
+        const evs = await waitForTimeline(agent, t.id, has("resolve-escalate-2"));
+        expectOnTimeAndOnce(evs);
+        const signAt = ms(evs.find((e) => e.type === "SIGN")?.at);
+        const sign = timers(evs).filter((e) => String(e.payload.kind).startsWith("sign-"));
+        const resolve = timers(evs).filter((e) => String(e.payload.kind).startsWith("resolve-"));
+        // Sign timers: only those due before the signature (escalation 2 at 6 s only if signed later).
+        for (const e of sign) expect(ms(e.payload.dueAt)).toBeLessThanOrEqual(signAt);
+        expect(sign.map((e) => e.payload.kind)).toEqual(
+          ["sign-warning", "sign-overdue", "sign-escalate-1", "sign-escalate-2"].slice(0, sign.length),
+        );
+        expect(resolve.map((e) => e.payload.kind)).toEqual([
+          "resolve-warning",
+          "resolve-overdue",
+          "resolve-escalate-1",
+          "resolve-escalate-2",
+        ]);
+        // The resolution flags came with or after the signature, never while unsigned.
+        for (const e of resolve.filter((x) => x.type.startsWith("RESOLVE_")))
+          expect(ms(e.at)).toBeGreaterThanOrEqual(signAt);
+      },
+      TEST_MS,
+    );
+
+    it.concurrent(
+      "the callback deadline runs from the approval; a closed ticket has no timers",
+      async () => {
+        const { id } = await openSigned();
+        expect((await handler.event(id, "REPLY", { result: "已处理", outcome: "resolved" })).status).toBe(
+          200,
+        );
+        const approved = await reviewer.event(id, "APPROVE_REPLY", {});
+        expect(approved.status).toBe(200);
+        expect(approved.body.status).toBe("callback");
+        const evs = await waitForTimeline(agent, id, has("callback-overdue"));
+        const approveAt = ms(evs.find((e) => e.type === "APPROVE_REPLY")?.at);
+        // Resolution timers due before the approval may have come (a slow machine); none after it.
+        for (const e of timers(evs).filter((x) => x.type !== "CALLBACK_OVERDUE"))
+          expect(ms(e.payload.dueAt)).toBeLessThanOrEqual(approveAt);
+        const overdue = evs.find((e) => e.type === "CALLBACK_OVERDUE");
+        expect(overdue?.payload.dueAt).toBe(approved.body.callbackBy);
+        expect(ms(approved.body.callbackBy) - approveAt).toBe(2_000);
+        expectOnTimeAndOnce(evs);
+
+        expect((await agent.event(id, "CALLBACK", { rating: "satisfied", resolved: true })).status).toBe(200);
+        await sleep(2_000);
+        expect(kinds(await timeline(agent, id))).toEqual(kinds(evs));
+      },
+      TEST_MS,
+    );
+
+    it.concurrent(
+      "a timer job that runs early does nothing and says when it is due; a stale one is superseded",
+      async () => {
+        const t = await createTicket(agent, { categoryCode: "water-supply" });
+        const d = await agent.event(t.id, "DISPATCH", { departmentId: dongcheng });
+        const job = {
+          ticketId: t.id,
+          deadlineVersion: Number(d.body.deadlineVersion),
+          kind: "sign-overdue" as const,
+        };
+        const early = await sys.system.services.timers.fire(job);
+        expect(early).toMatchObject({ outcome: "not-due", applied: [] });
+        expect(early.dueAt?.toISOString()).toBe(d.body.signBy);
+        const stale = await sys.system.services.timers.fire({
+          ...job,
+          deadlineVersion: job.deadlineVersion - 1,
+        });
+        expect(stale.outcome).toBe("superseded");
+        expect((await agent.event(t.id, "RECALL", { reason: "派错" })).status).toBe(200);
+      },
+      TEST_MS,
+    );
+
+    it.concurrent(
+      "an extension approved before the deadline cancels the overdue",
+      async () => {
+        const { id } = await openSigned();
+        const until = new Date(Date.now() + 120_000).toISOString();
+        const requested = await handler.event(id, "REQUEST_EXTENSION", { until, reason: "需协调多部门" });
+        expect(requested.status).toBe(200);
+        const approved = await reviewer.event(id, "APPROVE_EXTENSION", {});
+        expect(approved.status).toBe(200);
+        expect(approved.body.dueAt).toBe(until);
+        const approveAt = ms((await timeline(agent, id)).find((e) => e.type === "APPROVE_EXTENSION")?.at);
+        // The old deadline (6 s) and its escalations (8 s, 10 s) pass without a trace; at most a
+        // warning due before the approval (4.5 s, on a very slow machine) may have come.
+        await sleep(Math.max(0, approveAt + 11_000 - Date.now()));
+        const evs = await timeline(agent, id);
+        for (const e of timers(evs)) {
+          expect(e.type).toBe("RESOLVE_WARNING");
+          expect(ms(e.payload.dueAt)).toBeLessThanOrEqual(approveAt);
+        }
+        const now = await agent.get<Record<string, unknown>>(`/api/v1/tickets/${id}`);
+        expect(now.body.supervisionLevel).toBe(0);
+      },
+      TEST_MS,
+    );
+
+    it.concurrent(
+      "a re-dispatch gives the new department fresh deadlines; the old timers do nothing",
+      async () => {
+        const t = await createTicket(agent, { categoryCode: "noise" });
+        const first = await agent.event(t.id, "DISPATCH", { departmentId: dongcheng });
+        expect(first.status).toBe(200);
+        await waitForTimeline(agent, t.id, has("sign-warning"));
+        expect((await handler.event(t.id, "REQUEST_RETURN", { reason: "不属于本区管辖" })).status).toBe(200);
+        const redispatched = await agent.event(t.id, "APPROVE_RETURN", { departmentId: xicheng });
+        expect(redispatched.status).toBe(200);
+        expect(redispatched.body.departmentId).toBe(xicheng);
+        const oldDv = Number(first.body.deadlineVersion);
+        const newDv = Number(redispatched.body.deadlineVersion);
+        expect(newDv).toBeGreaterThan(oldDv);
+
+        const evs = await waitForTimeline(agent, t.id, (e) =>
+          timers(e).some((x) => x.payload.kind === "sign-escalate-1" && x.payload.deadlineVersion === newDv),
+        );
+        expectOnTimeAndOnce(evs);
+        const approveAt = ms(evs.find((e) => e.type === "APPROVE_RETURN")?.at);
+        // The first department's timers stop at the re-dispatch ...
+        for (const e of timers(evs).filter((x) => x.payload.deadlineVersion === oldDv))
+          expect(ms(e.at)).toBeLessThanOrEqual(approveAt);
+        // ... and the second department's sign ladder runs from the re-dispatch.
+        const fresh = timers(evs).filter(
+          (x) => x.payload.deadlineVersion === newDv && String(x.payload.kind).startsWith("sign-"),
+        );
+        expect(fresh.map((e) => e.payload.kind)).toEqual(["sign-warning", "sign-overdue", "sign-escalate-1"]);
+        expect(fresh.map((e) => ms(e.payload.dueAt) - approveAt)).toEqual([1500, 2000, 4000]);
+        expect(
+          timers(evs).every(
+            (e) => e.payload.deadlineVersion === oldDv || e.payload.deadlineVersion === newDv,
+          ),
+        ).toBe(true);
+      },
+      TEST_MS,
+    );
+  });
