@@ -11,34 +11,21 @@
  * actions, states) → `applyEvent` / `allowedEvents`.
  */
 import { and, assign, not, or, setup, stateIn, transition } from "xstate";
+import {
+  EVENT_TYPES,
+  TICKET_STATES,
+  TIMER_EVENT_TYPES,
+  type TicketEventType,
+  type TicketState,
+  type TimerEventType,
+  USER_EVENT_TYPES,
+  type UserEventType,
+} from "./vocabulary.ts";
 
 // ─── States ──────────────────────────────────────────────────────────────────
 
-export const TICKET_STATES = [
-  "registered",
-  "dispatched",
-  "processing",
-  "returnRequested",
-  "reviewing",
-  "callback",
-  "closed",
-  "merged",
-] as const;
-export type TicketState = (typeof TICKET_STATES)[number];
-
-/** Every state except the two terminal-ish ones (closed can still be reopened). */
-export const OPEN_STATES: TicketState[] = TICKET_STATES.filter((s) => s !== "closed" && s !== "merged");
-
-export const STATE_LABELS: Record<TicketState, { zh: string; en: string }> = {
-  registered: { zh: "已受理", en: "Registered" },
-  dispatched: { zh: "待签收", en: "Dispatched" },
-  processing: { zh: "办理中", en: "Processing" },
-  returnRequested: { zh: "退单审核", en: "Return requested" },
-  reviewing: { zh: "待审核", en: "Reviewing" },
-  callback: { zh: "待回访", en: "Awaiting callback" },
-  closed: { zh: "已办结", en: "Closed" },
-  merged: { zh: "已合并", en: "Merged" },
-};
+// The states, their groups and labels are the vocabulary's (vocabulary.ts), re-exported here.
+export { OPEN_STATES, STATE_LABELS, TICKET_STATES, type TicketState } from "./vocabulary.ts";
 
 // ─── Actors ──────────────────────────────────────────────────────────────────
 
@@ -148,80 +135,16 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 // ─── Events ──────────────────────────────────────────────────────────────────
 
-export const EVENT_TYPES = [
-  "ANSWER_DIRECTLY",
-  "DISPATCH",
-  "RECALL",
-  "SIGN",
-  "SUB_DISPATCH",
-  "REQUEST_RETURN",
-  "APPROVE_RETURN",
-  "REJECT_RETURN",
-  "FIRST_RESPONSE",
-  "REQUEST_EXTENSION",
-  "APPROVE_EXTENSION",
-  "REJECT_EXTENSION",
-  "ASSIST_REPLY",
-  "REPLY",
-  "APPROVE_REPLY",
-  "REJECT_REPLY",
-  "CALLBACK",
-  "REOPEN",
-  "SUPERVISE",
-  "URGE",
-  "MERGE",
-  "COMMENT",
-  "SIGN_WARNING",
-  "SIGN_OVERDUE",
-  "RESOLVE_WARNING",
-  "RESOLVE_OVERDUE",
-  "CALLBACK_OVERDUE",
-] as const;
-export type TicketEventType = (typeof EVENT_TYPES)[number];
-
-export const TIMER_EVENT_TYPES = [
-  "SIGN_WARNING",
-  "SIGN_OVERDUE",
-  "RESOLVE_WARNING",
-  "RESOLVE_OVERDUE",
-  "CALLBACK_OVERDUE",
-] as const satisfies readonly TicketEventType[];
-export type TimerEventType = (typeof TIMER_EVENT_TYPES)[number];
-
-export type UserEventType = Exclude<TicketEventType, TimerEventType>;
-export const USER_EVENT_TYPES: UserEventType[] = EVENT_TYPES.filter(
-  (t): t is UserEventType => !(TIMER_EVENT_TYPES as readonly string[]).includes(t),
-);
-
-export const EVENT_LABELS: Record<TicketEventType, { zh: string; en: string }> = {
-  ANSWER_DIRECTLY: { zh: "直接答复", en: "Answer directly" },
-  DISPATCH: { zh: "派单", en: "Dispatch" },
-  RECALL: { zh: "撤回", en: "Recall" },
-  SIGN: { zh: "签收", en: "Sign" },
-  SUB_DISPATCH: { zh: "下派", en: "Sub-dispatch" },
-  REQUEST_RETURN: { zh: "退单申请", en: "Request return" },
-  APPROVE_RETURN: { zh: "同意退单", en: "Approve return" },
-  REJECT_RETURN: { zh: "驳回退单", en: "Reject return" },
-  FIRST_RESPONSE: { zh: "初步答复", en: "First response" },
-  REQUEST_EXTENSION: { zh: "延期申请", en: "Request extension" },
-  APPROVE_EXTENSION: { zh: "同意延期", en: "Approve extension" },
-  REJECT_EXTENSION: { zh: "驳回延期", en: "Reject extension" },
-  ASSIST_REPLY: { zh: "协办答复", en: "Assist reply" },
-  REPLY: { zh: "办理答复", en: "Reply" },
-  APPROVE_REPLY: { zh: "审核通过", en: "Approve reply" },
-  REJECT_REPLY: { zh: "退回重办", en: "Reject reply" },
-  CALLBACK: { zh: "回访", en: "Callback" },
-  REOPEN: { zh: "重办", en: "Reopen" },
-  SUPERVISE: { zh: "督办", en: "Supervise" },
-  URGE: { zh: "催办", en: "Urge" },
-  MERGE: { zh: "合并", en: "Merge" },
-  COMMENT: { zh: "备注", en: "Comment" },
-  SIGN_WARNING: { zh: "签收预警", en: "Sign warning" },
-  SIGN_OVERDUE: { zh: "签收超期", en: "Sign overdue" },
-  RESOLVE_WARNING: { zh: "办结预警", en: "Resolution warning" },
-  RESOLVE_OVERDUE: { zh: "办结超期", en: "Resolution overdue" },
-  CALLBACK_OVERDUE: { zh: "回访超期", en: "Callback overdue" },
-};
+// The event types and labels are the vocabulary's (vocabulary.ts), re-exported here.
+export {
+  EVENT_LABELS,
+  EVENT_TYPES,
+  TIMER_EVENT_TYPES,
+  type TicketEventType,
+  type TimerEventType,
+  USER_EVENT_TYPES,
+  type UserEventType,
+} from "./vocabulary.ts";
 
 /** Fields every event carries. */
 interface EventBase {
