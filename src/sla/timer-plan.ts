@@ -16,6 +16,7 @@
  */
 
 import type { TicketState, TimerFlags } from "../tickets/ticket.machine.ts";
+import { OPEN_STATES, RESOLVING_STATES } from "../tickets/vocabulary.ts";
 import { addDuration, type Clock, type WorkingCalendar } from "./calendar.ts";
 import { warningAt } from "./deadlines.ts";
 
@@ -61,15 +62,8 @@ export const TIMER_EFFECTS: Record<TimerKind, TimerEffect> = {
   "callback-overdue": { type: "CALLBACK_OVERDUE", flag: "callbackOverdue" },
 };
 
-const OPEN: readonly TimerStatus[] = [
-  "registered",
-  "dispatched",
-  "processing",
-  "returnRequested",
-  "reviewing",
-  "callback",
-];
-const RESOLVING: readonly TimerStatus[] = ["processing", "returnRequested", "reviewing"];
+const OPEN: readonly TimerStatus[] = OPEN_STATES;
+const RESOLVING: readonly TimerStatus[] = RESOLVING_STATES;
 
 /**
  * Whether the ticket machine accepts the timer's event in `status` (mirrors ticket.machine.ts).

@@ -1,6 +1,7 @@
 import pg from "pg";
 import { logger } from "../logger.ts";
 import type { TicketContext, TimerFlags } from "../tickets/ticket.machine.ts";
+import { TIMED_STATES } from "../tickets/vocabulary.ts";
 import type { TimerKind, TimerStatus } from "./timer-plan.ts";
 
 /**
@@ -56,13 +57,8 @@ export interface LedgerChange extends LedgerRow {
 const LOCK_CLASS = 12_345_003;
 const RECONCILE_LOCK = 0;
 
-export const OPEN_TIMER_STATUSES: TimerStatus[] = [
-  "dispatched",
-  "processing",
-  "returnRequested",
-  "reviewing",
-  "callback",
-];
+/** The statuses whose tickets have timers (registered has no deadline yet). */
+export const OPEN_TIMER_STATUSES: readonly TimerStatus[] = TIMED_STATES;
 
 export class TimerStore {
   private pool: pg.Pool | undefined;

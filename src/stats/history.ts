@@ -23,6 +23,7 @@ import {
   type TimerEventType,
   type TimerFlags,
 } from "../tickets/ticket.machine.ts";
+import { OPEN_STATES, RESOLVING_STATES } from "../tickets/vocabulary.ts";
 import type { FactTicket, LiveTicket } from "./metrics.ts";
 
 export type Role = "agent" | "reviewer" | "handler" | "manager" | "admin" | "system";
@@ -149,14 +150,7 @@ export function factTicketOf(
   };
 }
 
-const OPEN: ReadonlySet<Status> = new Set([
-  "registered",
-  "dispatched",
-  "processing",
-  "returnRequested",
-  "reviewing",
-  "callback",
-]);
+const OPEN: ReadonlySet<Status> = new Set(OPEN_STATES);
 const REOPEN_WINDOW_MS = 30 * 24 * 60 * 60 * 1000;
 const MAX_APPROVED_EXTENSIONS = 2;
 const UNREACHABLE_LIMIT = 3;
@@ -174,8 +168,8 @@ const ROLE_EVENTS: Record<Role, ReadonlySet<string>> = {
 const TIMER_STATES: Record<string, ReadonlySet<Status>> = {
   SIGN_WARNING: new Set(["dispatched"]),
   SIGN_OVERDUE: new Set(["dispatched"]),
-  RESOLVE_WARNING: new Set(["processing", "returnRequested", "reviewing"]),
-  RESOLVE_OVERDUE: new Set(["processing", "returnRequested", "reviewing"]),
+  RESOLVE_WARNING: new Set(RESOLVING_STATES),
+  RESOLVE_OVERDUE: new Set(RESOLVING_STATES),
   CALLBACK_OVERDUE: new Set(["callback"]),
 };
 

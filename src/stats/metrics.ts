@@ -34,25 +34,12 @@
  *    `lastResolved`); `unreachable` never overwrites it and is never counted.
  */
 
-export type Rating = "satisfied" | "basically_satisfied" | "dissatisfied";
-export type TicketStatusValue =
-  | "registered"
-  | "dispatched"
-  | "processing"
-  | "returnRequested"
-  | "reviewing"
-  | "callback"
-  | "closed"
-  | "merged";
+import { OPEN_STATES, type TicketState } from "../tickets/vocabulary.ts";
 
-export const OPEN_STATUSES: readonly TicketStatusValue[] = [
-  "registered",
-  "dispatched",
-  "processing",
-  "returnRequested",
-  "reviewing",
-  "callback",
-];
+export type Rating = "satisfied" | "basically_satisfied" | "dissatisfied";
+export type TicketStatusValue = TicketState;
+
+export const OPEN_STATUSES: readonly TicketStatusValue[] = OPEN_STATES;
 
 /** The ticket fields the metrics read (a subset of the `tickets` row). */
 export interface FactTicket {

@@ -1,13 +1,13 @@
 import type { Principal } from "../auth/principal.ts";
 import type { Db } from "../db/client.ts";
 import type { Prisma, Ticket } from "../generated/prisma/client.ts";
-import type { TicketStatus } from "../generated/prisma/enums.ts";
 import { AppError } from "../http/errors.ts";
 import type { DepartmentTree } from "../org/department-tree.ts";
 import type { OrgService } from "../org/org.service.ts";
 import { toCsv } from "../stats/csv.ts";
 import type { ListQuery } from "./ticket.schemas.ts";
 import { type TicketView, toTicketView } from "./ticket.view.ts";
+import { OPEN_STATES } from "./vocabulary.ts";
 
 /** The ticket list (filters, scope, cursor pagination) and its CSV export: the read side of the desk. */
 export class TicketList {
@@ -40,14 +40,7 @@ export class TicketList {
     }
     if (q.urgency) and.push({ urgency: q.urgency });
     const now = new Date();
-    const open: TicketStatus[] = [
-      "registered",
-      "dispatched",
-      "processing",
-      "returnRequested",
-      "reviewing",
-      "callback",
-    ];
+    const open = OPEN_STATES;
     if (q.overdue === "true") and.push({ status: { in: open }, dueAt: { lt: now } });
     if (q.overdue === "false")
       and.push({ OR: [{ dueAt: null }, { dueAt: { gte: now } }, { status: { notIn: open } }] });
