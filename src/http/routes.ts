@@ -5,6 +5,7 @@ import { registerSlaRoutes } from "../sla/sla.routes.ts";
 import { registerStatsRoutes } from "../stats/stats.routes.ts";
 import type { Services } from "../system.ts";
 import { registerTicketRoutes } from "../tickets/ticket.routes.ts";
+import { registerVocabularyRoutes } from "../tickets/vocabulary.routes.ts";
 import { type App, createBaseApp } from "./app.ts";
 import { requireAuth } from "./auth.middleware.ts";
 import { registerHealthRoutes } from "./health.routes.ts";
@@ -26,6 +27,7 @@ export function buildApp(s: Services): App {
   registerSlaRoutes(app, s);
   registerStatsRoutes(app, s);
   registerOpen311Routes(app, s);
+  registerVocabularyRoutes(app);
   registerWebRoutes(app);
   return app;
 }

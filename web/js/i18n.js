@@ -5,10 +5,25 @@
  */
 import en from "./i18n/en.js";
 import zh from "./i18n/zh.js";
+import { RECORDED_EVENT_LABELS, STATE_LABELS } from "./vocabulary.js";
 
 const STORAGE_KEY = "hotline.lang";
+
+/**
+ * The `state.*` and `event.*` keys: the server's vocabulary (src/tickets/vocabulary.ts, served
+ * as /js/vocabulary.js), never restated in i18n/zh.js or en.js.
+ * @param {"zh" | "en"} lang
+ * @returns {Record<string, string>}
+ */
+function vocabularyKeys(lang) {
+  return Object.fromEntries([
+    ...Object.entries(STATE_LABELS).map(([state, label]) => [`state.${state}`, label[lang]]),
+    ...Object.entries(RECORDED_EVENT_LABELS).map(([type, label]) => [`event.${type}`, label[lang]]),
+  ]);
+}
+
 /** @type {Record<"zh" | "en", Record<string, string>>} */
-const DICTS = { zh, en };
+const DICTS = { zh: { ...zh, ...vocabularyKeys("zh") }, en: { ...en, ...vocabularyKeys("en") } };
 
 /** @returns {"zh" | "en"} */
 export function getLang() {

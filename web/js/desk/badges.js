@@ -3,6 +3,7 @@
 import { h } from "../dom.js";
 import { fmtDateTime, remaining } from "../format.js";
 import { stateLabel, t } from "../i18n.js";
+import { TIMED_STATES } from "../vocabulary.js";
 
 /** @param {string} status */
 export function statusBadge(status) {
@@ -39,7 +40,7 @@ export function urgencyBadge(urgency) {
  */
 export function currentDeadline(ticket) {
   const s = ticket.status;
-  if (s === "registered" || s === "closed" || s === "merged") return null;
+  if (!TIMED_STATES.includes(s)) return null;
   if (s === "dispatched") return ticket.signBy ? { key: "ticket.signBy", at: ticket.signBy } : null;
   if (s === "callback") return ticket.callbackBy ? { key: "ticket.callbackBy", at: ticket.callbackBy } : null;
   return ticket.dueAt ? { key: "ticket.dueAt", at: ticket.dueAt } : null;

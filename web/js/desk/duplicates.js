@@ -6,10 +6,11 @@
 import { api, qs } from "../api.js";
 import { debounce, h, replace } from "../dom.js";
 import { t } from "../i18n.js";
+import { OPEN_STATES } from "../vocabulary.js";
 import { statusBadge } from "./badges.js";
 import { ticketHref } from "./router.js";
 
-const OPEN = "registered,dispatched,processing,returnRequested,reviewing,callback";
+const OPEN = OPEN_STATES.join(",");
 
 /**
  * Words of a title worth searching for: the two longest runs between punctuation,

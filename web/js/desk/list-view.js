@@ -3,19 +3,10 @@
 import { h, replace } from "../dom.js";
 import { field, select } from "../forms.js";
 import { stateLabel, t } from "../i18n.js";
+import { OPEN_STATES, TICKET_STATES } from "../vocabulary.js";
 import { pagedList } from "./paged-list.js";
 
-const STATUSES = [
-  "registered",
-  "dispatched",
-  "processing",
-  "returnRequested",
-  "reviewing",
-  "callback",
-  "closed",
-  "merged",
-];
-const OPEN = STATUSES.slice(0, 6).join(",");
+const OPEN = OPEN_STATES.join(",");
 const FILTERS = ["status", "categoryCode", "urgency", "overdue", "q", "sort"];
 
 /**
@@ -29,7 +20,7 @@ export function renderList(view, ctx, query) {
     "status",
     [
       [OPEN, t("list.openStatuses")],
-      ...STATUSES.map((s) => /** @type {[string, string]} */ ([s, stateLabel(s)])),
+      ...TICKET_STATES.map((s) => /** @type {[string, string]} */ ([s, stateLabel(s)])),
     ],
     { placeholder: t("list.anyStatus"), value: query.get("status") ?? "" },
   );

@@ -1,7 +1,8 @@
 // @ts-check
 /** Each role's work queues: the API query behind each tab, and an optional client-side filter. */
+import { OPEN_STATES } from "../vocabulary.js";
 
-const OPEN = "registered,dispatched,processing,returnRequested,reviewing,callback";
+const OPEN = OPEN_STATES.join(",");
 const HANDLER_WORK = "dispatched,processing,returnRequested";
 
 /**
