@@ -4,6 +4,7 @@
  * ones the machine's behaviour implies; and the browser receives exactly this data.
  */
 import { describe, expect, it } from "vitest";
+import { TicketStatus as DbTicketStatus } from "../generated/prisma/enums.ts";
 import * as machine from "./ticket.machine.ts";
 import { applyEvent, initialContext, ROLE_EVENTS, ticketMachine } from "./ticket.machine.ts";
 import { vocabularyModule } from "./vocabulary.routes.ts";
@@ -40,6 +41,10 @@ const expectGroup = (group: readonly TicketState[], holds: (s: TicketState) => b
 describe("the vocabulary and the machine", () => {
   it("has exactly the machine's states, in its order", () => {
     expect(machineStates).toEqual([...TICKET_STATES]);
+  });
+
+  it("has exactly the database's TicketStatus enum (prisma/schema.prisma)", () => {
+    expect(sorted(Object.values(DbTicketStatus))).toEqual(sorted(TICKET_STATES));
   });
 
   it("has exactly the event types the machine has transitions for", () => {
