@@ -6,6 +6,8 @@ const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default("0.0.0.0"),
   DATABASE_URL: z.string().url().optional(),
+  /** PostgreSQL connections in the process's shared pool (the queue backend adds its few). */
+  HOTLINE_DB_POOL_SIZE: z.coerce.number().int().min(2).max(200).default(8),
   REDIS_URL: z.string().url().optional(),
   HOTLINE_ADMIN_PASSWORD: z.string().min(8).optional(),
   HOTLINE_TIME_ZONE: z.string().default("Asia/Shanghai"),
@@ -29,6 +31,7 @@ export type Config = {
   port: number;
   host: string;
   databaseUrl: string | undefined;
+  dbPoolSize: number;
   redisUrl: string | undefined;
   adminPassword: string | undefined;
   timeZone: string;
@@ -52,6 +55,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
+    dbPoolSize: e.HOTLINE_DB_POOL_SIZE,
     redisUrl: e.REDIS_URL,
     adminPassword: e.HOTLINE_ADMIN_PASSWORD,
     timeZone: e.HOTLINE_TIME_ZONE,

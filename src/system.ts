@@ -1,10 +1,12 @@
 import type { AddressInfo } from "node:net";
 import { type ServerType, serve } from "@hono/node-server";
+import type pg from "pg";
 import { AuthService } from "./auth/auth.service.ts";
 import type { Config } from "./config.ts";
 import { createDb, type Db } from "./db/client.ts";
 import { type EmbeddedDatabase, startEmbeddedPostgres } from "./db/embedded.ts";
 import { migrate } from "./db/migrate.ts";
+import { createPool } from "./db/pool.ts";
 import type { App } from "./http/app.ts";
 import { buildApp } from "./http/routes.ts";
 import { createQueueBackend, type QueueBackend } from "./jobs/queues.ts";
@@ -19,6 +21,8 @@ import { TicketService } from "./tickets/ticket.service.ts";
 export interface CoreServices {
   config: Config;
   databaseUrl: string;
+  /** The process's one PostgreSQL pool (src/db/pool.ts); Prisma and the raw-SQL stores share it. */
+  pool: pg.Pool;
   db: Db;
   queues: QueueBackend;
   auth: AuthService;
@@ -46,9 +50,11 @@ export async function createServices(
   opts: { queueSchema?: string; queuePrefix?: string } = {},
 ): Promise<Services> {
   await migrate(databaseUrl);
-  const db = createDb(databaseUrl);
+  const pool = createPool(databaseUrl, config.dbPoolSize);
+  const db = createDb(pool);
   const queues = createQueueBackend({
     databaseUrl,
+    pool,
     redisUrl: config.redisUrl,
     schema: opts.queueSchema,
     prefix: opts.queuePrefix,
@@ -58,12 +64,14 @@ export async function createServices(
   const org = new OrgService(db);
   const sla = new SlaService(db, config.timeZone);
   await sla.seedShippedCalendar();
-  const tickets = new TicketService(db, org, sla);
-  const core: CoreServices = { config, databaseUrl, db, queues, auth, org, sla, tickets };
+  const tickets = new TicketService(db, pool, org, sla, {
+    after: config.timers.escalateAfter,
+    clock: config.timers.escalateClock,
+  });
+  const core: CoreServices = { config, databaseUrl, pool, db, queues, auth, org, sla, tickets };
   const timers = new TimerScheduler(core);
   const stats = new StatsService(core);
-  tickets.onChange((changes) => timers.onTicketChanges(changes));
-  tickets.onChange((changes) => stats.onTicketChanges(changes));
+  tickets.onLedgerWritten((rows) => timers.wake(rows));
   return { ...core, timers, stats };
 }
 
@@ -99,6 +107,7 @@ export async function startSystem(
       await services.stats.close();
       await services.queues.close();
       await services.db.$disconnect();
+      await services.pool.end();
       await opts.onStop?.();
     },
   };

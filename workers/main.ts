@@ -17,6 +17,7 @@ const shutdown = async () => {
   await services.stats.close();
   await services.queues.close();
   await services.db.$disconnect();
+  await services.pool.end();
   process.exit(0);
 };
 process.on("SIGTERM", () => void shutdown());

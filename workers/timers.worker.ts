@@ -111,6 +111,5 @@ export async function startTimerWorkers(
     clearInterval(watchdog);
     await startup;
     await worker.close();
-    await s.timers.close();
   };
 }

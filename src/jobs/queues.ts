@@ -7,7 +7,7 @@ import {
   withBackend,
 } from "bullmq";
 import { Redis } from "ioredis";
-import pg from "pg";
+import type pg from "pg";
 import { logger } from "../logger.ts";
 
 /**
@@ -26,6 +26,8 @@ export interface QueueBackend {
 
 export interface QueueBackendOptions {
   databaseUrl: string;
+  /** The process's shared pool: the readiness probe uses it. */
+  pool: pg.Pool;
   redisUrl?: string | undefined;
   /** PostgreSQL schema for the queues; tests use their own. */
   schema?: string;
@@ -36,15 +38,17 @@ export interface QueueBackendOptions {
 export function createQueueBackend(opts: QueueBackendOptions): QueueBackend {
   return opts.redisUrl
     ? redisBackend(opts.redisUrl, opts.prefix ?? "hotline")
-    : postgresBackend(opts.databaseUrl, opts.schema ?? "bullmq");
+    : postgresBackend(opts.databaseUrl, opts.pool, opts.schema ?? "bullmq");
 }
 
-function postgresBackend(databaseUrl: string, schema: string): QueueBackend {
+function postgresBackend(databaseUrl: string, probe: pg.Pool, schema: string): QueueBackend {
   const { Queue: PgQueue, Worker: PgWorker } = withBackend(createPostgresBackend);
-  const connection = { connectionString: databaseUrl, schema, migrate: true, max: 5 };
+  // Each queue and worker owns a one-connection pool (a worker adds its LISTEN connection):
+  // BullMQ's backend needs its schema on the connection's search_path, which a shared pool
+  // cannot carry. Timer and stats work is batched, so one connection each is plenty.
+  const connection = { connectionString: databaseUrl, schema, migrate: true, max: 1 };
   const queues = new Map<string, Queue<unknown>>();
   const workers: Worker<unknown>[] = [];
-  const probe = new pg.Pool({ connectionString: databaseUrl, max: 1 });
   return {
     kind: "postgres",
     queue<T>(name: string) {
@@ -69,7 +73,6 @@ function postgresBackend(databaseUrl: string, schema: string): QueueBackend {
     async close() {
       await Promise.all(workers.map((w) => w.close()));
       await Promise.all([...queues.values()].map((q) => q.close()));
-      await probe.end();
     },
   };
 }

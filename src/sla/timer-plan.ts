@@ -192,3 +192,48 @@ export function dueJobId(windowEnd: number): string {
 export function isTimerKind(value: unknown): value is TimerKind {
   return typeof value === "string" && (TIMER_KINDS as readonly string[]).includes(value);
 }
+
+/** What planning a ticket's ledger needs to know about it. */
+export interface LedgerFacts {
+  id: number;
+  status: TimerStatus;
+  deadlineVersion: number;
+  dispatchedAt: Date | null;
+  signBy: Date | null;
+  dueAt: Date | null;
+  callbackBy: Date | null;
+  flags: Partial<TimerFlags> | null | undefined;
+  /** Latest reopen (REOPEN, or a dissatisfied CALLBACK back to processing), if any. */
+  reopenedAt: Date | null;
+  /** `${kind}:${deadlineVersion}` of every automatic escalation already recorded. */
+  escalated: ReadonlySet<string>;
+}
+
+/** A planned timer as a ledger row: `fired` when the ticket already shows its effect. */
+export interface PlannedRow {
+  ticketId: number;
+  deadlineVersion: number;
+  kind: TimerKind;
+  status: TimerStatus;
+  dueAt: Date;
+  state: "pending" | "fired";
+}
+
+/** The ticket's current timer plan as ledger rows (user events and timers both write this). */
+export function ledgerPlan(
+  t: LedgerFacts,
+  clock: Clock,
+  cal: WorkingCalendar,
+  escalation: EscalationRule,
+): PlannedRow[] {
+  const resolveStart =
+    t.reopenedAt && (!t.dispatchedAt || t.reopenedAt > t.dispatchedAt) ? t.reopenedAt : t.dispatchedAt;
+  return planTimers({ ...t, resolveStart }, clock, cal, escalation).map((p) => ({
+    ticketId: t.id,
+    deadlineVersion: t.deadlineVersion,
+    kind: p.kind,
+    status: t.status,
+    dueAt: p.dueAt,
+    state: isApplied(p.kind, t.deadlineVersion, t.flags, t.escalated) ? "fired" : "pending",
+  }));
+}

@@ -1,5 +1,4 @@
-import pg from "pg";
-import { logger } from "../logger.ts";
+import type pg from "pg";
 import type { TicketContext, TimerFlags } from "../tickets/ticket.machine.ts";
 import { TIMED_STATES } from "../tickets/vocabulary.ts";
 import type { TimerKind, TimerStatus } from "./timer-plan.ts";
@@ -46,13 +45,6 @@ export interface LedgerRow {
   state: LedgerState;
 }
 
-export interface LedgerChange extends LedgerRow {
-  /** `upserted`: the row as stored now; `removed`: a superseded row that was deleted. */
-  op: "upserted" | "removed";
-  /** The row did not exist before (an upsert that inserted). */
-  inserted: boolean;
-}
-
 /** Advisory lock (two-int form) held by the one process reconciling at a time. */
 const LOCK_CLASS = 12_345_003;
 const RECONCILE_LOCK = 0;
@@ -61,32 +53,8 @@ const RECONCILE_LOCK = 0;
 export const OPEN_TIMER_STATUSES: readonly TimerStatus[] = TIMED_STATES;
 
 export class TimerStore {
-  private pool: pg.Pool | undefined;
-
-  constructor(
-    private readonly databaseUrl: string,
-    private readonly max = 10,
-  ) {}
-
-  private get db(): pg.Pool {
-    if (!this.pool) {
-      this.pool = new pg.Pool({
-        connectionString: this.databaseUrl,
-        max: this.max,
-        idleTimeoutMillis: 5_000,
-        allowExitOnIdle: true,
-      });
-      // An idle client whose server went away (restart, dropped test database) must not crash us.
-      this.pool.on("error", (err) => logger.warn({ err }, "timer store connection lost"));
-    }
-    return this.pool;
-  }
-
-  async close(): Promise<void> {
-    const p = this.pool;
-    this.pool = undefined;
-    await p?.end();
-  }
+  /** On the process's shared pool (src/db/pool.ts). */
+  constructor(private readonly db: pg.Pool) {}
 
   async withClient<T>(fn: (c: Queryable) => Promise<T>): Promise<T> {
     const c = await this.db.connect();
@@ -177,73 +145,6 @@ export class TimerStore {
         rows.map((r) => r.state),
       ],
     });
-  }
-
-  /**
-   * Makes the ledger of `ticketIds` exactly `plan`: rows not in it are deleted (superseded
-   * deadline versions, timers of a status the ticket left), plan rows are inserted or updated.
-   * A fired row stays fired; a deferred row stays deferred while the status is unchanged.
-   */
-  async writePlan(c: Queryable, ticketIds: number[], plan: LedgerRow[]): Promise<LedgerChange[]> {
-    const { rows } = await c.query<{
-      op: "upserted" | "removed";
-      ticket_id: number;
-      deadline_version: number;
-      kind: TimerKind;
-      status: TimerStatus;
-      due_at: Date;
-      state: LedgerState;
-      inserted: boolean;
-    }>(
-      `WITH plan AS (
-         SELECT * FROM unnest($1::int[], $2::int[], $3::text[], $4::"TicketStatus"[], $5::timestamptz[], $6::text[])
-           AS p(ticket_id, deadline_version, kind, status, due_at, state)
-       ), removed AS (
-         DELETE FROM timer_firings f
-          WHERE f.ticket_id = ANY($7::int[])
-            AND NOT EXISTS (SELECT 1 FROM plan p WHERE p.ticket_id = f.ticket_id
-                              AND p.deadline_version = f.deadline_version AND p.kind = f.kind)
-         RETURNING f.*
-       ), upserted AS (
-         INSERT INTO timer_firings AS f (ticket_id, deadline_version, kind, status, due_at, state, fired_at)
-         SELECT ticket_id, deadline_version, kind, status, due_at, state,
-                CASE WHEN state = 'fired' THEN now() END
-           FROM plan
-         ON CONFLICT (ticket_id, deadline_version, kind) DO UPDATE SET
-           due_at = CASE WHEN f.state = 'fired' THEN f.due_at ELSE EXCLUDED.due_at END,
-           state = CASE
-             WHEN f.state = 'fired' OR EXCLUDED.state = 'fired' THEN 'fired'
-             WHEN EXCLUDED.state = 'deferred' THEN 'deferred'
-             WHEN f.state = 'deferred' AND f.status = EXCLUDED.status THEN 'deferred'
-             ELSE 'pending' END,
-           fired_at = COALESCE(f.fired_at, EXCLUDED.fired_at),
-           status = EXCLUDED.status
-         RETURNING f.*, (f.xmax = 0) AS inserted
-       )
-       SELECT 'upserted' AS op, ticket_id, deadline_version, kind, status::text, due_at, state, inserted
-         FROM upserted
-       UNION ALL
-       SELECT 'removed', ticket_id, deadline_version, kind, status::text, due_at, state, false FROM removed`,
-      [
-        plan.map((p) => p.ticketId),
-        plan.map((p) => p.deadlineVersion),
-        plan.map((p) => p.kind),
-        plan.map((p) => p.status),
-        plan.map((p) => p.dueAt),
-        plan.map((p) => p.state),
-        ticketIds,
-      ],
-    );
-    return rows.map((r) => ({
-      op: r.op,
-      ticketId: r.ticket_id,
-      deadlineVersion: r.deadline_version,
-      kind: r.kind,
-      status: r.status,
-      dueAt: r.due_at,
-      state: r.state,
-      inserted: r.inserted,
-    }));
   }
 
   /** Deletes every row of superseded deadline versions. */

@@ -3,7 +3,7 @@ import { JOBS, TIMERS_QUEUE, type TimerDueData } from "../jobs/catalog.ts";
 import { withTimeout } from "../jobs/queues.ts";
 import { logger } from "../logger.ts";
 import type { CoreServices } from "../system.ts";
-import { type SystemEvent, type TicketChange, writeSystemEvents } from "../tickets/system-events.ts";
+import { type SystemEvent, writeLedger, writeSystemEvents } from "../tickets/ticket.repository.ts";
 import type { SlaSnapshot } from "./sla.service.ts";
 import {
   appliesIn,
@@ -12,8 +12,7 @@ import {
   dueWindowEnd,
   ESCALATION_NOTE,
   type EscalationRule,
-  isApplied,
-  planTimers,
+  ledgerPlan,
   TIMER_EFFECTS,
   type TimerKind,
   type TimerRef,
@@ -92,7 +91,7 @@ export class TimerScheduler {
   readonly escalation: EscalationRule;
 
   constructor(readonly core: CoreServices) {
-    this.store = new TimerStore(core.databaseUrl);
+    this.store = new TimerStore(core.pool);
     this.escalation = { after: core.config.timers.escalateAfter, clock: core.config.timers.escalateClock };
   }
 
@@ -100,29 +99,39 @@ export class TimerScheduler {
     return this.core.queues.queue<TimerDueData>(TIMERS_QUEUE);
   }
 
-  /** The ticket hook. Timer effects (flags, automatic SUPERVISE) never move a deadline or the status. */
-  async onTicketChanges(changes: TicketChange[]): Promise<void> {
-    await this.sync(changes.filter((c) => c.event.actorRole !== "system").map((c) => c.ticket.id));
+  /**
+   * After a ticket write committed its ledger rows (ticket.repository.ts): wake the queue for
+   * the pending timers that come due before the next reconciliation would. Later ones are left
+   * to reconciliation, which enqueues what falls within its horizon each period, so an event
+   * on a ticket with hours-long deadlines costs the queue nothing.
+   */
+  async wake(rows: LedgerRow[]): Promise<void> {
+    const until = Date.now() + this.horizonMs();
+    const soon = rows.filter((r) => r.state === "pending" && r.dueAt.getTime() <= until);
+    if (soon.length > 0) await this.enqueue(soon);
+  }
+
+  /** Timers due within this window are (re-)enqueued by each reconciliation (1.5 × the period, ≥ 10 s). */
+  private horizonMs(periodMs = this.core.config.timers.reconcileMs): number {
+    return Math.max(10_000, Math.round(periodMs * 1.5));
   }
 
   /** Recomputes, stores and enqueues the timers of `ticketIds`; idempotent, batch-friendly. */
-  async sync(ticketIds: number[]): Promise<{ pending: number; removed: number }> {
+  async sync(ticketIds: number[]): Promise<{ pending: number }> {
     const ids = [...new Set(ticketIds)];
-    if (ids.length === 0) return { pending: 0, removed: 0 };
+    if (ids.length === 0) return { pending: 0 };
     const ref = await this.reference();
-    const changes = await this.store.inTransaction(async (c) => {
+    const pending = await this.store.inTransaction(async (c) => {
       const tickets = await this.store.lockTickets(c, ids);
-      return this.store.writePlan(
+      return writeLedger(
         c,
         ids,
         tickets.flatMap((t) => this.planRows(t, ref)),
       );
     });
     // A removed (superseded) timer needs nothing from the queue: its window finds it gone.
-    const pending = changes.filter((r) => r.op === "upserted" && r.state === "pending");
-    const removed = changes.filter((r) => r.op === "removed" && r.state === "pending");
-    await this.enqueue(pending);
-    return { pending: pending.length, removed: removed.length };
+    await this.wake(pending);
+    return { pending: pending.length };
   }
 
   /** `fireMany` for one timer. */
@@ -186,7 +195,7 @@ export class TimerScheduler {
       await this.store.deleteVersions(c, [...superseded.values()]);
 
       const list = [...plans.values()].filter((p) => p.due.length > 0);
-      const { changes, accepted } = await writeSystemEvents(
+      const { accepted } = await writeSystemEvents(
         c,
         list.map(({ t, due }) => ({ ticket: t, events: due.map(systemEvent) })),
       );
@@ -220,8 +229,7 @@ export class TimerScheduler {
         }
       }
       await this.store.markStates(c, marks);
-      const written = await this.store.writePlan(c, rewriteIds, rewrite);
-      const requeue = written.filter((w) => w.op === "upserted" && w.state === "pending" && w.inserted);
+      const requeue = rewrite.length > 0 ? await writeLedger(c, rewriteIds, rewrite) : [];
 
       const results = jobs.map((job): FireResult => {
         const plan = plans.get(job.ticketId);
@@ -235,10 +243,9 @@ export class TimerScheduler {
         if (own.state === "deferred") return { outcome: "deferred", applied };
         return { outcome: "not-due", applied, dueAt: own.dueAt };
       });
-      return { results, requeue, changes };
+      return { results, requeue };
     });
-    await this.enqueue(out.requeue);
-    await this.core.tickets.publish(out.changes);
+    await this.wake(out.requeue);
     return out.results;
   }
 
@@ -246,7 +253,7 @@ export class TimerScheduler {
   async reconcile(opts: ReconcileOptions = {}): Promise<ReconcileReport> {
     const periodMs = opts.periodMs ?? this.core.config.timers.reconcileMs;
     const graceMs = opts.graceMs ?? Math.min(5_000, periodMs);
-    const horizonMs = opts.horizonMs ?? Math.max(10_000, Math.round(periodMs * 1.5));
+    const horizonMs = opts.horizonMs ?? this.horizonMs(periodMs);
     const report = await this.store.exclusively(async () => {
       const r: ReconcileReport = { skipped: false, replanned: 0, caughtUp: 0, applied: 0, requeued: 0 };
       const now = opts.now ?? new Date();
@@ -299,10 +306,6 @@ export class TimerScheduler {
     return report ?? { skipped: true, replanned: 0, caughtUp: 0, applied: 0, requeued: 0 };
   }
 
-  async close(): Promise<void> {
-    await this.store.close();
-  }
-
   private async reference(): Promise<PlanReference> {
     const [sla, categories] = await Promise.all([this.core.sla.snapshot(), this.core.org.listCategories()]);
     return { sla, categories: new Map(categories.map((c) => [c.id, c.code])) };
@@ -311,17 +314,7 @@ export class TimerScheduler {
   /** The ticket's current plan as ledger rows, each `fired` when the ticket already shows it. */
   private planRows(t: TicketTimerFacts, ref: PlanReference): LedgerRow[] {
     const policy = ref.sla.policy(ref.categories.get(t.categoryId) ?? "", t.urgency);
-    const resolveStart =
-      t.reopenedAt && (!t.dispatchedAt || t.reopenedAt > t.dispatchedAt) ? t.reopenedAt : t.dispatchedAt;
-    const planned = planTimers({ ...t, resolveStart }, policy.clock, ref.sla.calendar, this.escalation);
-    return planned.map((p) => ({
-      ticketId: t.id,
-      deadlineVersion: t.deadlineVersion,
-      kind: p.kind,
-      status: t.status,
-      dueAt: p.dueAt,
-      state: isApplied(p.kind, t.deadlineVersion, t.flags, t.escalated) ? "fired" : "pending",
-    }));
+    return ledgerPlan(t, policy.clock, ref.sla.calendar, this.escalation);
   }
 
   /**

@@ -17,6 +17,7 @@
  * rollup rows are always upserted in key order so concurrent deltas cannot deadlock.
  */
 import type pg from "pg";
+import { inTransaction } from "../db/pool.ts";
 import {
   DISPATCH_COUNTERS,
   type DispatchCounter,
@@ -301,89 +302,168 @@ export async function refreshTicket(
   timeZone: string,
   opts: { bumpAlways?: boolean } = {},
 ): Promise<RefreshResult> {
-  const client = await pool.connect();
-  try {
-    await client.query("BEGIN");
-    try {
-      await client.query("SELECT pg_advisory_xact_lock_shared($1, 0), pg_advisory_xact_lock($1, $2)", [
-        STATS_LOCK_CLASS,
-        ticketId,
-      ]);
-      // FOR SHARE waits for an in-flight ticket write, so row and assignments are read consistently.
-      const t = await client.query<TicketRow>(
-        `SELECT id, created_at, status::text AS status, department_id, category_id, channel, directly_answered,
-                first_approved_reply_at, due_at, reopen_count, last_rating::text AS last_rating, last_resolved,
-                sign_by, signed_at, callback_by, supervision_level, context->'flags' AS flags
-           FROM tickets WHERE id = $1 FOR SHARE`,
-        [ticketId],
-      );
-      const row = t.rows[0];
-      const assignments = row
-        ? (
-            await client.query<FactAssignment>(
-              `SELECT id, department_id AS "departmentId", role::text AS role, sign_by AS "signBy",
-                      signed_at AS "signedAt", outcome::text AS outcome, ended_at AS "endedAt"
-                 FROM assignments WHERE ticket_id = $1 AND role = 'lead'`,
-              [ticketId],
-            )
-          ).rows
-        : [];
-      const ticket = row ? toFactTicket(row) : null;
-      const next = ticket ? ticketFact(ticket, timeZone) : null;
-      const nextDispatches = ticket ? dispatchFacts(ticket, assignments, timeZone) : [];
-      const nextOpen = ticket ? openRow(ticket, timeZone) : null;
+  const changed = await refreshTickets(pool, [ticketId], timeZone, opts);
+  return { changed: changed > 0 };
+}
 
-      const prevRow = await client.query<TicketFact>(
-        `SELECT ticket_id AS "ticketId", ${FACT_SELECT} FROM ticket_facts WHERE ticket_id = $1`,
-        [ticketId],
-      );
-      const prevDispatchRows = await client.query<DispatchFact>(
-        `SELECT ${DISPATCH_FACT_SELECT} FROM ticket_dispatch_facts WHERE ticket_id = $1 ORDER BY assignment_id`,
-        [ticketId],
-      );
-      const prevOpen =
-        (
-          await client.query<OpenRow>(`SELECT ${OPEN_SELECT} FROM stats_open_tickets WHERE ticket_id = $1`, [
-            ticketId,
-          ])
-        ).rows[0] ?? null;
-      const prev = prevRow.rows[0] ?? null;
-      const prevDispatches = prevDispatchRows.rows;
-      const factChanged = !sameFact(prev, next);
-      const dispatchChanged = !sameDispatchFacts(prevDispatches, nextDispatches);
+/**
+ * `refreshTicket` for many tickets in one transaction: the tickets, their lead assignments
+ * and their stored facts are read with one statement each, every changed fact is written in
+ * one statement per table, and the rollups get one merged delta. Returns how many tickets
+ * had changed facts (or open rows).
+ */
+export async function refreshTickets(
+  pool: pg.Pool,
+  ticketIds: readonly number[],
+  timeZone: string,
+  opts: { bumpAlways?: boolean } = {},
+): Promise<number> {
+  if (ticketIds.length === 0) return 0;
+  return inTransaction(pool, (c) => refreshTicketsIn(c, ticketIds, timeZone, opts));
+}
 
-      if (factChanged || dispatchChanged) {
-        const delta = new RollupDelta();
-        if (factChanged) {
-          if (prev) delta.addTicket(prev, -1);
-          if (next) delta.addTicket(next, 1);
-          if (next) await upsertTicketFacts(client, [next]);
-          else await client.query("DELETE FROM ticket_facts WHERE ticket_id = $1", [ticketId]);
-        }
-        if (dispatchChanged) {
-          for (const d of prevDispatches) delta.addDispatch(d, -1);
-          for (const d of nextDispatches) delta.addDispatch(d, 1);
-          await client.query("DELETE FROM ticket_dispatch_facts WHERE ticket_id = $1", [ticketId]);
-          await insertDispatchFacts(client, nextDispatches);
-        }
-        await applyRollupDelta(client, delta);
-      }
-      const openChanged = !sameOpen(prevOpen, nextOpen);
-      if (openChanged) {
-        if (nextOpen) await upsertOpenRows(client, [nextOpen]);
-        else await client.query("DELETE FROM stats_open_tickets WHERE ticket_id = $1", [ticketId]);
-      }
-      const changed = factChanged || dispatchChanged || openChanged;
-      if (changed || opts.bumpAlways) await bumpVersion(client);
-      await client.query("COMMIT");
-      return { changed };
-    } catch (err) {
-      await client.query("ROLLBACK").catch(() => {});
-      throw err;
+/**
+ * Drains up to `limit` rows of the stats outbox (appended by every ticket write in its own
+ * transaction) and refreshes their tickets, in one transaction: a crash loses nothing, and
+ * workers in several processes share the work (SKIP LOCKED). Returns the rows drained.
+ *
+ * No row lock is taken on the tickets: a write that commits between this drain's reads has
+ * appended an outbox row this drain did not see, so the next drain settles the ticket.
+ */
+export async function drainOutbox(pool: pg.Pool, timeZone: string, limit = 500): Promise<number> {
+  return inTransaction(pool, async (c) => {
+    const { rows } = await c.query<{ ticket_id: number; bump: boolean }>({
+      name: "stats_outbox_claim",
+      text: `DELETE FROM stats_outbox o
+              WHERE o.id IN (SELECT id FROM stats_outbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
+          RETURNING o.ticket_id, o.bump`,
+      values: [limit],
+    });
+    if (rows.length === 0) return 0;
+    await refreshTicketsIn(
+      c,
+      rows.map((r) => r.ticket_id),
+      timeZone,
+      { bumpAlways: rows.some((r) => r.bump) },
+    );
+    return rows.length;
+  });
+}
+
+/** `refreshTickets` on `client`, whose transaction is open. */
+async function refreshTicketsIn(
+  client: pg.ClientBase,
+  ticketIds: readonly number[],
+  timeZone: string,
+  opts: { bumpAlways?: boolean },
+): Promise<number> {
+  const ids = [...new Set(ticketIds)].sort((a, b) => a - b);
+  // Shared gate (a rebuild takes it exclusively), then the tickets' own locks in id order.
+  await client.query({
+    name: "stats_refresh_lock",
+    text: `SELECT pg_advisory_xact_lock_shared($1, 0),
+                  (SELECT count(pg_advisory_xact_lock($1, id)) FROM unnest($2::int[]) AS id)`,
+    values: [STATS_LOCK_CLASS, ids],
+  });
+  const { rows: tickets } = await client.query<TicketRow>({
+    name: "stats_refresh_tickets",
+    text: `SELECT id, created_at, status::text AS status, department_id, category_id, channel, directly_answered,
+                  first_approved_reply_at, due_at, reopen_count, last_rating::text AS last_rating, last_resolved,
+                  sign_by, signed_at, callback_by, supervision_level, context->'flags' AS flags
+             FROM tickets WHERE id = ANY($1::int[]) ORDER BY id`,
+    values: [ids],
+  });
+  const { rows: assignments } = await client.query<FactAssignment & { ticketId: number }>({
+    name: "stats_refresh_assignments",
+    text: `SELECT id, ticket_id AS "ticketId", department_id AS "departmentId", role::text AS role,
+                  sign_by AS "signBy", signed_at AS "signedAt", outcome::text AS outcome, ended_at AS "endedAt"
+             FROM assignments WHERE ticket_id = ANY($1::int[]) AND role = 'lead' ORDER BY id`,
+    values: [ids],
+  });
+  const { rows: prevFacts } = await client.query<TicketFact>({
+    name: "stats_refresh_prev_facts",
+    text: `SELECT ticket_id AS "ticketId", ${FACT_SELECT} FROM ticket_facts WHERE ticket_id = ANY($1::int[])`,
+    values: [ids],
+  });
+  const { rows: prevDispatchRows } = await client.query<DispatchFact>({
+    name: "stats_refresh_prev_dispatch",
+    text: `SELECT ${DISPATCH_FACT_SELECT} FROM ticket_dispatch_facts WHERE ticket_id = ANY($1::int[])
+            ORDER BY ticket_id, assignment_id`,
+    values: [ids],
+  });
+  const { rows: prevOpenRows } = await client.query<OpenRow>({
+    name: "stats_refresh_prev_open",
+    text: `SELECT ${OPEN_SELECT} FROM stats_open_tickets WHERE ticket_id = ANY($1::int[])`,
+    values: [ids],
+  });
+  const byTicket = <T>(rows: T[], key: (r: T) => number) => {
+    const m = new Map<number, T[]>();
+    for (const r of rows) {
+      const list = m.get(key(r));
+      if (list) list.push(r);
+      else m.set(key(r), [r]);
     }
-  } finally {
-    client.release();
+    return m;
+  };
+  const rowOf = new Map(tickets.map((t) => [t.id, t]));
+  const assignmentsOf = byTicket(assignments, (a) => a.ticketId);
+  const prevFactOf = new Map(prevFacts.map((f) => [f.ticketId, f]));
+  const prevDispatchOf = byTicket(prevDispatchRows, (d) => d.ticketId);
+  const prevOpenOf = new Map(prevOpenRows.map((o) => [o.ticketId, o]));
+
+  const delta = new RollupDelta();
+  const upsertFacts: TicketFact[] = [];
+  const deleteFacts: number[] = [];
+  const replaceDispatch: number[] = [];
+  const insertDispatch: DispatchFact[] = [];
+  const upsertOpen: OpenRow[] = [];
+  const deleteOpen: number[] = [];
+  let changedTickets = 0;
+  for (const id of ids) {
+    const row = rowOf.get(id);
+    const ticket = row ? toFactTicket(row) : null;
+    const next = ticket ? ticketFact(ticket, timeZone) : null;
+    const nextDispatches = ticket ? dispatchFacts(ticket, assignmentsOf.get(id) ?? [], timeZone) : [];
+    const nextOpen = ticket ? openRow(ticket, timeZone) : null;
+    const prev = prevFactOf.get(id) ?? null;
+    const prevDispatches = prevDispatchOf.get(id) ?? [];
+    const prevOpen = prevOpenOf.get(id) ?? null;
+    const factChanged = !sameFact(prev, next);
+    const dispatchChanged = !sameDispatchFacts(prevDispatches, nextDispatches);
+    const openChanged = !sameOpen(prevOpen, nextOpen);
+    if (factChanged) {
+      if (prev) delta.addTicket(prev, -1);
+      if (next) {
+        delta.addTicket(next, 1);
+        upsertFacts.push(next);
+      } else deleteFacts.push(id);
+    }
+    if (dispatchChanged) {
+      for (const d of prevDispatches) delta.addDispatch(d, -1);
+      for (const d of nextDispatches) delta.addDispatch(d, 1);
+      replaceDispatch.push(id);
+      insertDispatch.push(...nextDispatches);
+    }
+    if (openChanged) {
+      if (nextOpen) upsertOpen.push(nextOpen);
+      else deleteOpen.push(id);
+    }
+    if (factChanged || dispatchChanged || openChanged) changedTickets++;
   }
+  await upsertTicketFacts(client, upsertFacts);
+  if (deleteFacts.length)
+    await client.query("DELETE FROM ticket_facts WHERE ticket_id = ANY($1::int[])", [deleteFacts]);
+  if (replaceDispatch.length)
+    await client.query("DELETE FROM ticket_dispatch_facts WHERE ticket_id = ANY($1::int[])", [
+      replaceDispatch,
+    ]);
+  await insertDispatchFacts(client, insertDispatch);
+  await applyRollupDelta(client, delta);
+  await upsertOpenRows(client, upsertOpen);
+  if (deleteOpen.length)
+    await client.query("DELETE FROM stats_open_tickets WHERE ticket_id = ANY($1::int[])", [deleteOpen]);
+  if (changedTickets > 0 || opts.bumpAlways) await bumpVersion(client);
+  return changedTickets;
 }
 
 /** Multi-row upsert of ticket facts (one JSON document, however many rows). */

@@ -8,30 +8,10 @@ import { z } from "zod";
 
 export const STATS_QUEUE = "stats";
 
-export const TicketJob = z.object({
-  ticketId: z.number().int().positive(),
-  version: z.number().int().nonnegative(),
-  /** The event that caused the change (decides whether the as-of-now figures may have moved). */
-  type: z.string().optional(),
-});
-export type TicketJobData = z.infer<typeof TicketJob>;
-
 export const RebuildJob = z.object({ reason: z.string().optional() });
 export type RebuildJobData = z.infer<typeof RebuildJob>;
 
 export const STATS_JOBS = {
-  /** Recompute one ticket's facts and apply the delta to the rollups. */
-  ticket: {
-    name: "ticket",
-    schema: TicketJob,
-    opts: {
-      attempts: 8,
-      backoff: { type: "exponential", delay: 500 },
-      // Kept a while so a duplicate (same ticket and version) collapses into the done job.
-      removeOnComplete: { age: 3600, count: 20_000 },
-      removeOnFail: { age: 7 * 86_400 },
-    } satisfies JobsOptions,
-  },
   /** Recompute everything set-based; finds nothing to change when the increments were exact. */
   rebuild: {
     name: "rebuild",
@@ -44,11 +24,6 @@ export const STATS_JOBS = {
     } satisfies JobsOptions,
   },
 } as const;
-
-/** One job per ticket version: enqueueing the same change twice is a no-op. */
-export function ticketJobId(ticketId: number, version: number): string {
-  return `t${ticketId}-v${version}`;
-}
 
 /** Nightly full rebuild (centre time), overridable with HOTLINE_STATS_REBUILD_CRON. */
 export const REBUILD_SCHEDULER_ID = "stats-rebuild";

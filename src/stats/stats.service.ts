@@ -1,9 +1,7 @@
-import pg from "pg";
+import type pg from "pg";
 import { validation } from "../http/errors.ts";
-import { withTimeout } from "../jobs/queues.ts";
 import { logger } from "../logger.ts";
 import type { CoreServices } from "../system.ts";
-import type { TicketChange } from "../tickets/system-events.ts";
 import {
   addInto,
   type Counters,
@@ -24,11 +22,7 @@ import {
   previousPeriod,
 } from "./period.ts";
 import { loadCounters, overdueTickets, type StatsScope } from "./queries.ts";
-import { type RebuildReport, rebuildAll, refreshTicket } from "./rollups.ts";
-import { QUIET_EVENTS, STATS_JOBS, STATS_QUEUE, type TicketJobData, ticketJobId } from "./stats.jobs.ts";
-
-/** Longest a ticket change waits for the stats queue. */
-const ENQUEUE_TIMEOUT_MS = 3_000;
+import { drainOutbox, type RebuildReport, rebuildAll, refreshTicket } from "./rollups.ts";
 
 export interface StatsQuery {
   from?: string | undefined;
@@ -85,8 +79,6 @@ export interface OverdueItem {
 export type StatsListener = (e: { version: string; at: string }) => void;
 
 const POLL_MS = 1_000;
-/** BullMQ priority of changes made by the system (timers); jobs without a priority go first. */
-const SYSTEM_CHANGE_PRIORITY = 10;
 
 /** "100,80,0" → weights for satisfied, basically satisfied, dissatisfied. */
 export function parseWeights(value: string | undefined): SatisfactionWeights {
@@ -101,7 +93,6 @@ export function parseWeights(value: string | undefined): SatisfactionWeights {
 /** Keeps the stats rollups current (via the "stats" queue) and answers the stats API. */
 export class StatsService {
   readonly weights: SatisfactionWeights;
-  private poolInstance: pg.Pool | undefined;
   private readonly listeners = new Set<StatsListener>();
   private poller: NodeJS.Timeout | undefined;
   private lastVersion: string | undefined;
@@ -114,59 +105,24 @@ export class StatsService {
     return this.core.config.timeZone;
   }
 
-  /** Raw pg for set-based SQL (the rollups, the import); small, and lets the process exit when idle. */
+  /** Raw pg for set-based SQL (the rollups, the import): the process's shared pool. */
   get pool(): pg.Pool {
-    if (!this.poolInstance) {
-      this.poolInstance = new pg.Pool({
-        connectionString: this.core.databaseUrl,
-        max: 8,
-        idleTimeoutMillis: 10_000,
-        allowExitOnIdle: true,
-      });
-      this.poolInstance.on("error", (err) => logger.warn({ err }, "stats pool: idle client error"));
-    }
-    return this.poolInstance;
+    return this.core.pool;
   }
 
   // ---- write side -----------------------------------------------------------------------
 
   /**
-   * The ticket hook: enqueue only (one job per ticket version; duplicates collapse), never
-   * holding up the request for longer than ENQUEUE_TIMEOUT_MS when the queue is unreachable.
+   * Drains up to `limit` rows of the stats outbox (appended by every ticket write in its own
+   * transaction) into the facts and rollups; returns how many rows it took.
    */
-  async onTicketChanges(changes: TicketChange[]): Promise<void> {
-    const add = this.core.queues.queue<TicketJobData>(STATS_QUEUE).addBulk(
-      changes.map((change) => {
-        const data: TicketJobData = {
-          ticketId: change.ticket.id,
-          version: change.ticket.version,
-          type: change.event.type,
-        };
-        return {
-          name: STATS_JOBS.ticket.name,
-          data,
-          opts: {
-            ...STATS_JOBS.ticket.opts,
-            jobId: ticketJobId(data.ticketId, data.version),
-            // People's changes first: a burst of timer events (say, reconciliation after a bulk
-            // import) queues behind them instead of delaying what a user just did.
-            ...(change.event.actorRole === "system" ? { priority: SYSTEM_CHANGE_PRIORITY } : {}),
-          },
-        };
-      }),
-    );
-    try {
-      await withTimeout(add, ENQUEUE_TIMEOUT_MS);
-    } catch (err) {
-      add.catch(() => {}); // settles later or never
-      logger.warn({ err, changes: changes.length }, "stats queue unreachable; the next rebuild catches up");
-    }
+  async drain(limit = 500): Promise<number> {
+    return drainOutbox(this.pool, this.timeZone, limit);
   }
 
-  /** The worker's job: bring one ticket's facts and the rollups up to date. */
-  async processTicket(data: TicketJobData): Promise<{ changed: boolean }> {
-    const bumpAlways = data.type !== undefined && !QUIET_EVENTS.has(data.type);
-    return refreshTicket(this.pool, data.ticketId, this.timeZone, { bumpAlways });
+  /** Brings one ticket's facts and the rollups up to date with it (tests, repairs). */
+  async processTicket(ticketId: number): Promise<{ changed: boolean }> {
+    return refreshTicket(this.pool, ticketId, this.timeZone, { bumpAlways: true });
   }
 
   /** Full set-based rebuild; returns what it had to correct (nothing, normally). */
@@ -370,8 +326,5 @@ export class StatsService {
     if (this.poller) clearInterval(this.poller);
     this.poller = undefined;
     this.listeners.clear();
-    const pool = this.poolInstance;
-    this.poolInstance = undefined;
-    await pool?.end();
   }
 }

@@ -6,6 +6,7 @@ import type { DepartmentTree } from "../org/department-tree.ts";
 import type { OrgService } from "../org/org.service.ts";
 import { toCsv } from "../stats/csv.ts";
 import type { ListQuery } from "./ticket.schemas.ts";
+import { fromPrisma } from "./ticket.record.ts";
 import { type TicketView, toTicketView } from "./ticket.view.ts";
 import { OPEN_STATES } from "./vocabulary.ts";
 
@@ -125,7 +126,7 @@ export class TicketList {
   /** The list view (never the detail view) of a row the caller may read. */
   private async view(principal: Principal, t: Ticket, tree: DepartmentTree): Promise<TicketView> {
     const category = await this.org.categoryById(t.categoryId);
-    return toTicketView(t, {
+    return toTicketView(fromPrisma(t), {
       principal,
       tree,
       categoryCode: category?.code ?? "",

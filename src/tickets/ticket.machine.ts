@@ -11,6 +11,7 @@
  * actions, states) → `applyEvent` / `allowedEvents`.
  */
 import { and, assign, not, or, setup, stateIn, transition } from "xstate";
+import type { EventInput } from "./ticket.events.ts";
 import {
   EVENT_TYPES,
   TICKET_STATES,
@@ -153,36 +154,13 @@ interface EventBase {
   at: string;
 }
 
-/** Payload of each event type (without `type`, `actor`, `at`). */
-export interface TicketEventPayloads {
-  ANSWER_DIRECTLY: { answer: string };
-  DISPATCH: { departmentId: number; coDepartmentIds?: number[]; note?: string };
-  RECALL: { reason: string };
-  SIGN: Record<never, never>;
-  SUB_DISPATCH: { departmentId: number };
-  REQUEST_RETURN: { reason: string };
-  APPROVE_RETURN: { departmentId?: number; coDepartmentIds?: number[] };
-  REJECT_RETURN: { reason: string };
-  FIRST_RESPONSE: { note: string };
-  REQUEST_EXTENSION: { until: string; reason: string };
-  APPROVE_EXTENSION: { reason?: string };
-  REJECT_EXTENSION: { reason?: string };
-  ASSIST_REPLY: { note: string };
-  REPLY: { result: string; outcome: ReplyOutcome };
-  APPROVE_REPLY: Record<never, never>;
-  REJECT_REPLY: { reason: string };
-  CALLBACK: { rating: CallbackRating; resolved?: boolean; note?: string };
-  REOPEN: { reason: string };
-  SUPERVISE: { level: 1 | 2 | 3; note: string };
-  URGE: { note: string };
-  MERGE: { intoTicketId: number };
-  COMMENT: { note: string };
-  SIGN_WARNING: Record<never, never>;
-  SIGN_OVERDUE: Record<never, never>;
-  RESOLVE_WARNING: Record<never, never>;
-  RESOLVE_OVERDUE: Record<never, never>;
-  CALLBACK_OVERDUE: Record<never, never>;
-}
+/**
+ * Payload of each event type (without `type`, `actor`, `at`): the user events' are the API's
+ * validated input (ticket.events.ts, declared once with zod); timer events carry none.
+ */
+export type TicketEventPayloads = {
+  [T in UserEventType]: Omit<Extract<EventInput, { type: T }>, "type">;
+} & { [T in TimerEventType]: Record<never, never> };
 
 export type TicketEventOf<T extends TicketEventType> = { type: T } & EventBase & TicketEventPayloads[T];
 export type TicketEvent = { [T in TicketEventType]: TicketEventOf<T> }[TicketEventType];

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { RATINGS } from "./ticket.events.ts";
 import { TICKET_STATES } from "./ticket.machine.ts";
 
 export const CHANNELS = [
@@ -14,11 +15,10 @@ export const CHANNELS = [
 ] as const;
 export const URGENCIES = ["normal", "urgent", "critical"] as const;
 export const STATUSES = TICKET_STATES;
-export const RATINGS = ["satisfied", "basically_satisfied", "dissatisfied", "unreachable"] as const;
 
 const text = (max: number) => z.string().trim().min(1).max(max);
-const id = z.number().int().positive();
-const isoTime = z.string().datetime({ offset: true });
+const _id = z.number().int().positive();
+const _isoTime = z.string().datetime({ offset: true });
 
 /** Mainland mobile (1xxxxxxxxxx) or a landline with optional area code and extension. */
 export const PhoneSchema = z
@@ -45,62 +45,7 @@ export const CreateTicketSchema = z
   .openapi("CreateTicket");
 export type CreateTicketInput = z.infer<typeof CreateTicketSchema>;
 
-/** The event vocabulary of DESIGN.md; payloads are validated here, transitions by the machine. */
-export const EventInputSchema = z
-  .discriminatedUnion("type", [
-    z.object({ type: z.literal("ANSWER_DIRECTLY"), answer: text(5000) }),
-    z.object({
-      type: z.literal("DISPATCH"),
-      departmentId: id,
-      coDepartmentIds: z.array(id).max(20).optional(),
-      note: z.string().max(2000).optional(),
-    }),
-    z.object({ type: z.literal("RECALL"), reason: text(2000) }),
-    z.object({ type: z.literal("SIGN") }),
-    z.object({ type: z.literal("SUB_DISPATCH"), departmentId: id, note: z.string().max(2000).optional() }),
-    z.object({ type: z.literal("REQUEST_RETURN"), reason: text(2000) }),
-    z.object({
-      type: z.literal("APPROVE_RETURN"),
-      departmentId: id.optional(),
-      coDepartmentIds: z.array(id).max(20).optional(),
-      note: z.string().max(2000).optional(),
-    }),
-    z.object({ type: z.literal("REJECT_RETURN"), reason: text(2000) }),
-    z.object({ type: z.literal("FIRST_RESPONSE"), note: text(2000) }),
-    z.object({ type: z.literal("REQUEST_EXTENSION"), until: isoTime, reason: text(2000) }),
-    z.object({ type: z.literal("APPROVE_EXTENSION"), reason: z.string().max(2000).optional() }),
-    z.object({ type: z.literal("REJECT_EXTENSION"), reason: z.string().max(2000).optional() }),
-    z.object({ type: z.literal("ASSIST_REPLY"), note: text(5000) }),
-    z.object({
-      type: z.literal("REPLY"),
-      result: text(5000),
-      outcome: z.enum(["resolved", "explained", "unresolvable"]),
-    }),
-    z.object({ type: z.literal("APPROVE_REPLY"), note: z.string().max(2000).optional() }),
-    z.object({ type: z.literal("REJECT_REPLY"), reason: text(2000) }),
-    z
-      .object({
-        type: z.literal("CALLBACK"),
-        rating: z.enum(RATINGS),
-        resolved: z.boolean().optional(),
-        note: z.string().max(2000).optional(),
-      })
-      .refine((v) => v.rating === "unreachable" || v.resolved !== undefined, {
-        message: "resolved is required for a rated callback",
-        path: ["resolved"],
-      }),
-    z.object({ type: z.literal("REOPEN"), reason: text(2000) }),
-    z.object({
-      type: z.literal("SUPERVISE"),
-      level: z.union([z.literal(1), z.literal(2), z.literal(3)]),
-      note: text(2000),
-    }),
-    z.object({ type: z.literal("URGE"), note: text(2000) }),
-    z.object({ type: z.literal("MERGE"), intoTicketId: id }),
-    z.object({ type: z.literal("COMMENT"), note: text(5000) }),
-  ])
-  .openapi("TicketEventInput");
-export type EventInput = z.infer<typeof EventInputSchema>;
+export { type EventInput, EventInputSchema, RATINGS } from "./ticket.events.ts";
 
 const nullableTime = z.string().nullable();
 

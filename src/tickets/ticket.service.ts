@@ -1,72 +1,57 @@
 import { createHash } from "node:crypto";
+import type pg from "pg";
 import type { Principal } from "../auth/principal.ts";
-import type { Db, Tx } from "../db/client.ts";
-import { Prisma, type Ticket, type TicketEvent as TicketEventRow } from "../generated/prisma/client.ts";
+import type { Db } from "../db/client.ts";
+import { inTransaction } from "../db/pool.ts";
 import { AppError, notFound, validation } from "../http/errors.ts";
 import { logger } from "../logger.ts";
 import type { DepartmentTree } from "../org/department-tree.ts";
-import type { CategoryRow, OrgService } from "../org/org.service.ts";
-import type { SlaService, SlaSnapshot } from "../sla/sla.service.ts";
-import type { TicketChange } from "./system-events.ts";
+import type { OrgService } from "../org/org.service.ts";
+import type { SlaService } from "../sla/sla.service.ts";
+import type { EscalationRule } from "../sla/timer-plan.ts";
+import type { LedgerRow } from "../sla/timer-store.ts";
+import { decide, type Refusal } from "./ticket.decide.ts";
 import { TicketList } from "./ticket.list.ts";
-import {
-  type Actor,
-  allowedEvents,
-  applyEvent,
-  initialContext,
-  type TicketContext,
-  type TicketEvent,
-  type TicketEventType,
-  type TicketState,
-} from "./ticket.machine.ts";
+import { initialContext } from "./ticket.machine.ts";
+import { fromPrisma, type TicketRecord } from "./ticket.record.ts";
+import { insertTicket, lockTicket, readTicket, ticketStatus, writeDecision } from "./ticket.repository.ts";
 import type { CreateTicketInput, EventInput, ListQuery } from "./ticket.schemas.ts";
 import { actorFor, canSee, phoneVisibility, type TicketView, toTicketView } from "./ticket.view.ts";
 
-interface Reference {
-  tree: DepartmentTree;
-  categories: Map<number, CategoryRow>;
-  sla: SlaSnapshot;
-}
+/** After a commit, the timers are handed the pending ledger rows the write made (to wake the queue). */
+export type LedgerHook = (rows: LedgerRow[]) => Promise<void>;
 
-/** Timers and stats are handed what changed after the transaction commits, a batch at a time. */
-export type TicketHook = (changes: TicketChange[]) => Promise<void>;
-
+/**
+ * The ticket API's service: creation, reads, and users' events. Every write goes through the
+ * decision function (ticket.decide.ts) and the one writer (ticket.repository.ts), in one
+ * transaction on the process's pool.
+ */
 export class TicketService {
-  private readonly hooks: TicketHook[] = [];
+  private ledgerHook: LedgerHook = async () => {};
   private readonly listing: TicketList;
 
   constructor(
     private readonly db: Db,
+    private readonly pool: pg.Pool,
     private readonly org: OrgService,
     private readonly sla: SlaService,
+    private readonly escalation: EscalationRule,
   ) {
     this.listing = new TicketList(db, org);
   }
 
-  /** Timers and stats subscribe here; a failing hook is logged, never undoes the event. */
-  onChange(hook: TicketHook): void {
-    this.hooks.push(hook);
+  /** The timers subscribe here; a failing hook is logged, never undoes the event. */
+  onLedgerWritten(hook: LedgerHook): void {
+    this.ledgerHook = hook;
   }
 
-  /**
-   * Tells the hooks (independent of each other, so all at once) about committed changes: this
-   * service's own events, and the system events the timers write in batches (system-events.ts).
-   */
-  async publish(changes: TicketChange[]): Promise<void> {
-    if (changes.length === 0) return;
-    await Promise.all(
-      this.hooks.map(async (hook) => {
-        try {
-          await hook(changes);
-        } catch (err) {
-          const first = changes[0];
-          logger.error(
-            { err, ticketId: first?.ticket.id, event: first?.event.type, changes: changes.length },
-            "ticket hook failed",
-          );
-        }
-      }),
-    );
+  private async afterCommit(rows: LedgerRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    try {
+      await this.ledgerHook(rows);
+    } catch (err) {
+      logger.error({ err, ticketId: rows[0]?.ticketId }, "timer hook failed; reconciliation will catch up");
+    }
   }
 
   // ---- create ---------------------------------------------------------------------------
@@ -84,15 +69,16 @@ export class TicketService {
     const category = await this.org.categoryByCode(input.categoryCode);
     if (!category?.active) throw validation({ categoryCode: "Unknown category" });
     if (input.externalRef) {
-      const existing = await this.db.ticket.findUnique({ where: { externalRef: input.externalRef } });
+      const existing = await this.byExternalRef(input.externalRef);
       if (existing) return { status: 200, body: await this.view(principal, existing, true) };
     }
     const at = new Date();
+    const tree = await this.org.tree();
     try {
-      const tree = await this.org.tree();
-      const { ticket, event } = await this.db.$transaction(async (tx) => {
-        const ticket = await tx.ticket.create({
-          data: {
+      const ticket = await inTransaction(this.pool, async (c) => {
+        const ticket = await insertTicket(
+          c,
+          {
             channel: input.channel,
             citizenName: input.citizenName,
             citizenPhone: input.citizenPhone,
@@ -106,28 +92,18 @@ export class TicketService {
             title: input.title,
             description: input.description,
             externalRef: input.externalRef ?? null,
-            context: initialContext() as unknown as Prisma.InputJsonValue,
-            createdById: principal.id,
-            createdAt: at,
-            updatedAt: at,
+            context: initialContext(),
           },
-        });
-        const event = await tx.ticketEvent.create({
-          data: {
-            ticketId: ticket.id,
-            seq: 1,
+          {
             type: "CREATE",
-            fromStatus: null,
-            toStatus: "registered",
             actorId: principal.id,
             actorRole: principal.role,
             departmentId: principal.departmentId,
-            payload: { channel: input.channel, categoryCode: input.categoryCode, urgency: input.urgency },
             at,
+            payload: { channel: input.channel, categoryCode: input.categoryCode, urgency: input.urgency },
           },
-        });
+        );
         if (idempotencyKey) {
-          // Built from data read before the transaction: no second pool connection inside it.
           const body = toTicketView(ticket, {
             principal,
             tree,
@@ -135,29 +111,25 @@ export class TicketService {
             categoryName: category.name,
             detail: true,
           });
-          await tx.idempotencyKey.create({
-            data: {
-              userId: principal.id,
-              key: idempotencyKey,
-              requestHash,
-              status: 201,
-              response: body as unknown as Prisma.InputJsonValue,
-            },
+          await c.query({
+            name: "idempotency_insert",
+            text: `INSERT INTO idempotency_keys (user_id, key, request_hash, status, response)
+                   VALUES ($1, $2, $3, 201, $4::jsonb)`,
+            values: [principal.id, idempotencyKey, requestHash, JSON.stringify(body)],
           });
         }
-        return { ticket, event };
-      }, TX_OPTIONS);
-      await this.publish([{ ticket, event }]);
-      return { status: 201, body: await this.view(principal, ticket, true) };
+        return ticket;
+      });
+      return { status: 201, body: await this.view(principal, ticket, true, tree) };
     } catch (err) {
-      if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002") {
+      if ((err as { code?: string }).code === "23505") {
         // A concurrent request with the same key or externalRef committed first: answer as it did.
         if (idempotencyKey) {
           const replay = await this.replay(principal.id, idempotencyKey, requestHash);
           if (replay) return replay;
         }
         if (input.externalRef) {
-          const existing = await this.db.ticket.findUnique({ where: { externalRef: input.externalRef } });
+          const existing = await this.byExternalRef(input.externalRef);
           if (existing) return { status: 200, body: await this.view(principal, existing, true) };
         }
       }
@@ -165,38 +137,45 @@ export class TicketService {
     }
   }
 
+  private async byExternalRef(externalRef: string): Promise<TicketRecord | null> {
+    const t = await this.db.ticket.findUnique({ where: { externalRef } });
+    return t ? fromPrisma(t) : null;
+  }
+
   private async replay(
     userId: number,
     key: string,
     requestHash: string,
   ): Promise<{ status: 201; body: TicketView } | null> {
-    const row = await this.db.idempotencyKey.findUnique({ where: { userId_key: { userId, key } } });
+    const { rows } = await this.pool.query<{ request_hash: string; response: TicketView }>({
+      name: "idempotency_read",
+      text: "SELECT request_hash, response FROM idempotency_keys WHERE user_id = $1 AND key = $2",
+      values: [userId, key],
+    });
+    const row = rows[0];
     if (!row) return null;
-    if (row.requestHash !== requestHash) {
+    if (row.request_hash !== requestHash) {
       throw new AppError(
         "idempotency_mismatch",
         "This Idempotency-Key was used for a different request body",
       );
     }
-    return { status: 201, body: row.response as unknown as TicketView };
+    return { status: 201, body: row.response };
   }
 
   // ---- read -----------------------------------------------------------------------------
 
   async get(principal: Principal, id: number): Promise<TicketView> {
-    const ticket = await this.db.ticket.findUnique({ where: { id } });
-    if (!ticket || !canSee(principal, ticket, await this.org.tree())) throw notFound("Ticket");
+    const [ticket, tree] = await Promise.all([readTicket(this.pool, id), this.org.tree()]);
+    if (!ticket || !canSee(principal, ticket, tree)) throw notFound("Ticket");
     if (phoneVisibility(principal, ticket, true) === "audited") {
-      await this.db.auditLog.create({
-        data: {
-          actorId: principal.id,
-          action: "read_citizen_phone",
-          ticketId: id,
-          detail: { role: principal.role },
-        },
+      await this.pool.query({
+        name: "audit_phone_read",
+        text: `INSERT INTO audit_log (actor_id, action, ticket_id, detail) VALUES ($1, 'read_citizen_phone', $2, $3::jsonb)`,
+        values: [principal.id, id, JSON.stringify({ role: principal.role })],
       });
     }
-    return this.view(principal, ticket, true);
+    return this.view(principal, ticket, true, tree);
   }
 
   async events(principal: Principal, id: number) {
@@ -236,26 +215,16 @@ export class TicketService {
     return this.listing.exportCsv(principal, q);
   }
 
-  /** Reference data for one write, read before its transaction opens (see SlaService.snapshot). */
-  private async reference(): Promise<Reference> {
-    const [tree, categories, sla] = await Promise.all([
-      this.org.tree(),
-      this.org.listCategories(),
-      this.sla.snapshot(),
-    ]);
-    return { tree, categories: new Map(categories.map((c) => [c.id, c])), sla };
-  }
-
-  /** The list view of a row the caller has already been allowed to read. */
-  viewOf(principal: Principal, t: Ticket): Promise<TicketView> {
-    return this.view(principal, t, false);
+  /** The list view of a row (read by Prisma) the caller has already been allowed to read. */
+  viewOf(principal: Principal, t: Parameters<typeof fromPrisma>[0]): Promise<TicketView> {
+    return this.view(principal, fromPrisma(t), false);
   }
 
   private async view(
     principal: Principal,
-    t: Ticket,
+    t: TicketRecord,
     detail: boolean,
-    tree?: Awaited<ReturnType<OrgService["tree"]>>,
+    tree?: DepartmentTree,
   ): Promise<TicketView> {
     const category = await this.org.categoryById(t.categoryId);
     return toTicketView(t, {
@@ -269,20 +238,28 @@ export class TicketService {
 
   // ---- events ---------------------------------------------------------------------------
 
-  /** A user's event: scope check, machine transition, write with version check, hooks. */
+  /**
+   * A user's event: in one transaction the ticket is locked and read, scope and `If-Match`
+   * checked, the decision taken (ticket.decide.ts) and written (ticket.repository.ts) with its
+   * timer ledger and stats outbox row. Reference data is read before the transaction opens.
+   */
   async applyUserEvent(
     principal: Principal,
     id: number,
     input: EventInput,
     ifMatch?: number,
   ): Promise<TicketView> {
-    const [tree, ref] = await Promise.all([this.org.tree(), this.reference()]);
-    const change = await this.db.$transaction(async (tx) => {
+    const [tree, categories, sla] = await Promise.all([
+      this.org.tree(),
+      this.org.listCategories(),
+      this.sla.snapshot(),
+    ]);
+    const at = new Date();
+    const written = await inTransaction(this.pool, async (c) => {
       // Row lock: concurrent events on one ticket are applied one after another, none lost.
-      const locked = await tx.$queryRaw<{ id: number }[]>`SELECT id FROM tickets WHERE id = ${id} FOR UPDATE`;
-      if (locked.length === 0) throw notFound("Ticket");
-      const ticket = await tx.ticket.findUniqueOrThrow({ where: { id } });
-      if (!canSee(principal, ticket, tree)) throw notFound("Ticket");
+      const locked = await lockTicket(c, id);
+      if (!locked || !canSee(principal, locked.ticket, tree)) throw notFound("Ticket");
+      const { ticket, history } = locked;
       if (ifMatch !== undefined && ifMatch !== ticket.version) {
         throw new AppError(
           "stale_version",
@@ -291,268 +268,40 @@ export class TicketService {
         );
       }
       const actor = actorFor(principal, ticket, tree);
-      const event = input as unknown as Record<string, unknown> & { type: TicketEventType };
-      return this.write(tx, ref, ticket, actor, principal, event);
-    }, TX_OPTIONS);
-    await this.publish([change]);
-    return this.view(principal, change.ticket, true, tree);
-  }
-
-  private async write(
-    tx: Tx,
-    ref: Reference,
-    ticket: Ticket,
-    actor: Actor,
-    principal: Principal,
-    input: Record<string, unknown> & { type: string },
-  ): Promise<{ ticket: Ticket; event: TicketEventRow }> {
-    const at = new Date();
-    const from = ticket.status as TicketState;
-    const ctx = ticket.context as unknown as TicketContext;
-    const machineEvent = { ...input, actor, at: at.toISOString() } as unknown as TicketEvent;
-    const result = applyEvent({ status: from, context: ctx }, machineEvent);
-    if (!result.ok) {
-      const allowed = allowedEvents({ status: from, context: ctx }, actor, at.toISOString());
-      throw new AppError(
-        "transition_not_allowed",
-        `${input.type} is not allowed for you while the ticket is ${from}`,
-        { allowedEvents: allowed, currentStatus: from },
-      );
-    }
-    const next = result.context;
-    const to = result.status;
-    const data: Prisma.TicketUncheckedUpdateInput = {
-      status: to,
-      version: ticket.version + 1,
-      context: next as unknown as Prisma.InputJsonValue,
-      departmentId: next.departmentId,
-      coDepartmentIds: next.coDepartmentIds,
-      subDepartmentId: next.subDepartmentId,
-      reopenCount: next.reopenCount,
-      supervisionLevel: next.supervisionLevel,
-      dispatchCount: next.dispatchCount,
-      lastRating: next.lastRating,
-      lastResolved: next.lastResolved,
-      directlyAnswered: next.directlyAnswered,
-      mergedIntoId: next.mergedIntoId,
-      closedAt: next.closedAt ? new Date(next.closedAt) : null,
-      updatedAt: at,
-    };
-    await this.sideEffects(tx, ref, ticket, input, next, from, to, at, principal, data);
-    const updated = await tx.ticket.update({ where: { id: ticket.id, version: ticket.version }, data });
-    const { type, ...payload } = input;
-    const event = await tx.ticketEvent.create({
-      data: {
-        ticketId: ticket.id,
-        seq: updated.version,
-        type,
-        fromStatus: from,
-        toStatus: to,
+      const decision = decide({
+        ticket,
+        event: input,
+        actor,
+        at,
+        categoryCode: categories.find((cat) => cat.id === ticket.categoryId)?.code ?? "",
+        sla,
+        tree,
+        escalation: this.escalation,
+        timerHistory: history,
+        mergeTarget: input.type === "MERGE" ? await ticketStatus(c, input.intoTicketId) : undefined,
+      });
+      if (!decision.ok) throw refusal(decision, input.type);
+      return writeDecision(c, ticket, decision, {
+        type: input.type,
         actorId: principal.id,
         actorRole: actor.role,
         departmentId: principal.departmentId,
-        payload: payload as Prisma.InputJsonValue,
         at,
-      },
+      });
     });
-    return { ticket: updated, event };
-  }
-
-  /** What an event does besides the machine's state and context: deadlines, assignments, requests. */
-  private async sideEffects(
-    tx: Tx,
-    ref: Reference,
-    t: Ticket,
-    input: Record<string, unknown> & { type: string },
-    next: TicketContext,
-    from: TicketState,
-    to: TicketState,
-    at: Date,
-    principal: Principal,
-    data: Prisma.TicketUncheckedUpdateInput,
-  ): Promise<void> {
-    const code = ref.categories.get(t.categoryId)?.code ?? "";
-    const tree = ref.tree;
-    const checkDepartments = (lead: number, co: number[]) => {
-      if (!tree.get(lead)) throw validation({ departmentId: "Unknown department" });
-      const unknown = co.filter((d) => !tree.get(d));
-      if (unknown.length) throw validation({ coDepartmentIds: `Unknown departments: ${unknown.join(", ")}` });
-    };
-    const endAssignments = async (
-      outcome: "returned" | "recalled" | "replaced" | "completed",
-      roles: Array<"lead" | "co" | "sub">,
-    ) => {
-      await tx.assignment.updateMany({
-        where: { ticketId: t.id, endedAt: null, role: { in: roles } },
-        data: { outcome, endedAt: at },
-      });
-    };
-    const dispatchTo = async (lead: number, co: number[]) => {
-      checkDepartments(lead, co);
-      const d = ref.sla.planDispatch(code, t.urgency, at);
-      Object.assign(data, {
-        dispatchedAt: at,
-        signBy: d.signBy,
-        firstResponseBy: d.firstResponseBy,
-        dueAt: d.dueAt,
-        callbackBy: null,
-        signedAt: null,
-        firstResponseAt: null,
-        deadlineVersion: t.deadlineVersion + 1,
-      });
-      await tx.assignment.createMany({
-        data: [
-          { ticketId: t.id, departmentId: lead, role: "lead" as const, dispatchedAt: at, signBy: d.signBy },
-          ...next.coDepartmentIds.map((dep) => ({
-            ticketId: t.id,
-            departmentId: dep,
-            role: "co" as const,
-            dispatchedAt: at,
-            signBy: d.signBy,
-          })),
-        ],
-      });
-    };
-    const clearDeadlines = () =>
-      Object.assign(data, {
-        signBy: null,
-        firstResponseBy: null,
-        dueAt: null,
-        callbackBy: null,
-        deadlineVersion: t.deadlineVersion + 1,
-      });
-
-    switch (input.type) {
-      case "DISPATCH":
-        await dispatchTo(input.departmentId as number, next.coDepartmentIds);
-        break;
-      case "RECALL":
-        await endAssignments("recalled", ["lead", "co", "sub"]);
-        clearDeadlines();
-        break;
-      case "SIGN":
-        data.signedAt = at;
-        await tx.assignment.updateMany({
-          where: { ticketId: t.id, endedAt: null, role: "lead", signedAt: null },
-          data: { signedAt: at, outcome: "signed" },
-        });
-        break;
-      case "SUB_DISPATCH": {
-        const dep = input.departmentId as number;
-        if (t.departmentId == null || !tree.isChild(t.departmentId, dep))
-          throw validation({ departmentId: "Sub-dispatch goes to a direct child of the lead unit" });
-        await endAssignments("replaced", ["sub"]);
-        await tx.assignment.create({
-          data: {
-            ticketId: t.id,
-            departmentId: dep,
-            role: "sub",
-            dispatchedAt: at,
-            signedAt: at,
-            outcome: "signed",
-          },
-        });
-        break;
-      }
-      case "APPROVE_RETURN":
-        await endAssignments("returned", ["lead"]);
-        await endAssignments("replaced", ["co", "sub"]);
-        if (to === "dispatched") await dispatchTo(input.departmentId as number, next.coDepartmentIds);
-        else clearDeadlines();
-        break;
-      case "FIRST_RESPONSE":
-        if (!t.firstResponseAt) data.firstResponseAt = at;
-        break;
-      case "REQUEST_EXTENSION": {
-        const until = new Date(input.until as string);
-        if (t.dueAt && until <= t.dueAt)
-          throw validation({ until: "An extension must move the deadline later than the current one" });
-        await tx.extensionRequest.create({
-          data: { ticketId: t.id, requestedById: principal.id, until, reason: String(input.reason) },
-        });
-        break;
-      }
-      case "APPROVE_EXTENSION":
-      case "REJECT_EXTENSION": {
-        const approve = input.type === "APPROVE_EXTENSION";
-        const pending = await tx.extensionRequest.findFirst({
-          where: { ticketId: t.id, status: "pending" },
-          orderBy: { id: "desc" },
-        });
-        if (pending) {
-          await tx.extensionRequest.update({
-            where: { id: pending.id },
-            data: {
-              status: approve ? "approved" : "rejected",
-              decidedById: principal.id,
-              decidedAt: at,
-              decisionReason: (input.reason as string | undefined) ?? null,
-            },
-          });
-          if (approve) Object.assign(data, { dueAt: pending.until, deadlineVersion: t.deadlineVersion + 1 });
-        }
-        break;
-      }
-      case "APPROVE_REPLY":
-        if (!t.firstApprovedReplyAt) data.firstApprovedReplyAt = at;
-        Object.assign(data, {
-          callbackBy: ref.sla.planCallback(code, t.urgency, at),
-          deadlineVersion: t.deadlineVersion + 1,
-        });
-        break;
-      case "CALLBACK":
-        await tx.callback.create({
-          data: {
-            ticketId: t.id,
-            agentId: principal.id,
-            rating: input.rating as "satisfied",
-            resolved: (input.resolved as boolean | undefined) ?? null,
-            note: (input.note as string | undefined) ?? null,
-            at,
-          },
-        });
-        if (to === "closed") {
-          await endAssignments("completed", ["lead", "co", "sub"]);
-          Object.assign(data, { callbackBy: null, deadlineVersion: t.deadlineVersion + 1 });
-        } else if (to === "processing") {
-          Object.assign(data, {
-            dueAt: ref.sla.planResolve(code, t.urgency, at),
-            callbackBy: null,
-            deadlineVersion: t.deadlineVersion + 1,
-          });
-        }
-        break;
-      case "REOPEN":
-        Object.assign(data, {
-          dueAt: ref.sla.planResolve(code, t.urgency, at),
-          callbackBy: null,
-          deadlineVersion: t.deadlineVersion + 1,
-        });
-        break;
-      case "MERGE": {
-        const into = input.intoTicketId as number;
-        const target =
-          into === t.id
-            ? null
-            : await tx.ticket.findUnique({ where: { id: into }, select: { status: true } });
-        if (!target || target.status === "merged")
-          throw validation({ intoTicketId: "Merge into another existing ticket that is not itself merged" });
-        await endAssignments("recalled", ["lead", "co", "sub"]);
-        clearDeadlines();
-        break;
-      }
-      case "ANSWER_DIRECTLY":
-        break;
-      default:
-        break;
-    }
-    if (from !== to && to === "closed" && input.type !== "CALLBACK")
-      Object.assign(data, { callbackBy: null });
+    await this.afterCommit(written.ledger);
+    return this.view(principal, written.ticket, true, tree);
   }
 }
 
-/**
- * Prisma's defaults (2 s to get a connection, 5 s to finish) turn a burst of events on one
- * busy ticket — each waiting for the row lock — into errors; queueing a little longer is right.
- */
-const TX_OPTIONS = { maxWait: 20_000, timeout: 30_000 } as const;
+function refusal(r: Refusal, type: string): AppError {
+  if (r.code === "validation") return validation(r.errors);
+  return new AppError(
+    "transition_not_allowed",
+    `${type} is not allowed for you while the ticket is ${r.currentStatus}`,
+    {
+      allowedEvents: r.allowedEvents,
+      currentStatus: r.currentStatus,
+    },
+  );
+}

@@ -2,13 +2,8 @@ import type { Principal } from "../auth/principal.ts";
 import { HOTLINE_ROLES } from "../auth/principal.ts";
 import type { Ticket } from "../generated/prisma/client.ts";
 import type { DepartmentTree } from "../org/department-tree.ts";
-import {
-  type Actor,
-  allowedEvents,
-  OPEN_STATES,
-  type TicketContext,
-  type TicketState,
-} from "./ticket.machine.ts";
+import { type Actor, allowedEvents, OPEN_STATES } from "./ticket.machine.ts";
+import type { TicketRecord } from "./ticket.record.ts";
 
 /** 138****5678; landlines keep their area code and last four digits. */
 export function maskPhone(phone: string): string {
@@ -59,9 +54,9 @@ export function phoneVisibility(
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-export function trafficLight(t: Ticket, now: Date): "none" | "normal" | "warning" | "overdue" {
-  const ctx = t.context as unknown as TicketContext;
-  const status = t.status as TicketState;
+export function trafficLight(t: TicketRecord, now: Date): "none" | "normal" | "warning" | "overdue" {
+  const ctx = t.context;
+  const status = t.status;
   if (!OPEN_STATES.includes(status)) return "none";
   const deadline =
     status === "dispatched"
@@ -79,7 +74,7 @@ export function trafficLight(t: Ticket, now: Date): "none" | "normal" | "warning
 }
 
 export function toTicketView(
-  t: Ticket,
+  t: TicketRecord,
   opts: {
     principal: Principal;
     tree: DepartmentTree;
@@ -89,7 +84,7 @@ export function toTicketView(
     now?: Date;
   },
 ) {
-  const ctx = t.context as unknown as TicketContext;
+  const ctx = t.context;
   const now = opts.now ?? new Date();
   const actor = actorFor(opts.principal, t, opts.tree);
   const visibility = phoneVisibility(opts.principal, t, opts.detail);
@@ -141,7 +136,7 @@ export function toTicketView(
     assistRepliedDepartmentIds: ctx.assistRepliedDepartmentIds,
     trafficLight: trafficLight(t, now),
     allowedEvents: opts.detail
-      ? allowedEvents({ status: t.status as TicketState, context: ctx }, actor, now.toISOString())
+      ? allowedEvents({ status: t.status, context: ctx }, actor, now.toISOString())
       : [],
   };
 }

@@ -2,8 +2,8 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DUE_WINDOW_MS, dueWindowEnd } from "../../src/sla/timer-plan.ts";
 import type { Services } from "../../src/system.ts";
-import { writeSystemEvents } from "../../src/tickets/system-events.ts";
 import type { TicketContext } from "../../src/tickets/ticket.machine.ts";
+import { writeSystemEvents } from "../../src/tickets/ticket.repository.ts";
 import { createTicket, deptId } from "../helpers/fixtures.ts";
 import { type ApiClient, startTestSystem, type TestSystem } from "../helpers/system.ts";
 
@@ -145,8 +145,8 @@ describe("timers applied in batches", () => {
   it("writes nothing when a ticket is not at the version read, and skips what the machine refuses", async () => {
     const [t] = await openSigned(1);
     if (!t) throw new Error("a ticket");
-    const { rows } = await sql.query<{ version: number; context: TicketContext }>(
-      "SELECT version, context FROM tickets WHERE id = $1",
+    const { rows } = await sql.query<{ version: number; context: TicketContext; deadline_version: number }>(
+      "SELECT version, context, deadline_version FROM tickets WHERE id = $1",
       [t.id],
     );
     const row = rows[0];
@@ -161,8 +161,15 @@ describe("timers applied in batches", () => {
         status: "processing" as const,
         context: row.context,
       };
+      const timer = (kind: string) => ({
+        kind,
+        deadlineVersion: row.deadline_version,
+        dueAt: new Date().toISOString(),
+      });
       await expect(
-        writeSystemEvents(c, [{ ticket: other, events: [{ type: "RESOLVE_WARNING", payload: {} }] }]),
+        writeSystemEvents(c, [
+          { ticket: other, events: [{ type: "RESOLVE_WARNING", payload: timer("resolve-warning") }] },
+        ]),
       ).rejects.toThrow(/version/);
       await c.query("ROLLBACK");
 
@@ -173,8 +180,8 @@ describe("timers applied in batches", () => {
           ticket: current,
           // A sign warning does not apply once signed; the resolution warning does.
           events: [
-            { type: "SIGN_WARNING", payload: {} },
-            { type: "RESOLVE_WARNING", payload: { kind: "resolve-warning" } },
+            { type: "SIGN_WARNING", payload: timer("sign-warning") },
+            { type: "RESOLVE_WARNING", payload: timer("resolve-warning") },
           ],
         },
       ]);

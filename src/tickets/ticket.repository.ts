@@ -1,0 +1,506 @@
+/**
+ * The one writer of ticket changes. Every change of a ticket — a user's event, a batch of timer
+ * effects, an imported history — is written here, on a client whose transaction the caller
+ * opened: the ticket row, its timeline event, its assignments, extension requests and
+ * callbacks, its timer ledger and its stats outbox row, all in that one transaction, under the
+ * ticket's row lock (`FOR NO KEY UPDATE`, which leaves foreign-key checks from other rows free).
+ *
+ * What to write comes from the pure decision function (ticket.decide.ts); this module only
+ * turns decisions into SQL. Statements are named (prepared once per connection).
+ */
+import type pg from "pg";
+import type { LedgerRow } from "../sla/timer-store.ts";
+import { QUIET_EVENTS } from "../stats/stats.jobs.ts";
+import type { AssignmentOp, Decision, TimerHistory } from "./ticket.decide.ts";
+import {
+  type Actor,
+  applyEvent,
+  type TicketContext,
+  type TicketEvent,
+  type TicketState,
+  type TimerEventType,
+} from "./ticket.machine.ts";
+import { TICKET_RECORD_COLUMNS, type TicketRecord } from "./ticket.record.ts";
+
+/** Who wrote an event, as the timeline records it. */
+export interface EventMeta {
+  type: string;
+  actorId: number | null;
+  actorRole: string;
+  departmentId: number | null;
+  at: Date;
+}
+
+/**
+ * Locks the ticket and reads it with what its timer plan needs. The row comes from the locking
+ * statement itself (PostgreSQL re-reads a row it waited for); the timeline facts, when the ticket
+ * has any, from a second statement, whose snapshot is taken after the lock was granted and so
+ * sees everything the previous holder committed.
+ */
+export async function lockTicket(
+  c: pg.ClientBase,
+  id: number,
+): Promise<{ ticket: TicketRecord; history: TimerHistory } | null> {
+  const { rows } = await c.query<TicketRecord>({
+    name: "ticket_lock",
+    text: `SELECT ${TICKET_RECORD_COLUMNS} FROM tickets t WHERE t.id = $1 FOR NO KEY UPDATE`,
+    values: [id],
+  });
+  const ticket = rows[0];
+  if (!ticket) return null;
+  if (ticket.reopenCount === 0 && ticket.supervisionLevel === 0)
+    return { ticket, history: { reopenedAt: null, escalated: new Set() } };
+  const facts = await c.query<{ reopened_at: Date | null; escalated: string[] | null }>({
+    name: "ticket_timer_history",
+    text: `SELECT
+             (SELECT max(e.at) FROM ticket_events e
+               WHERE e.ticket_id = $1
+                 AND (e.type = 'REOPEN' OR (e.type = 'CALLBACK' AND e.to_status = 'processing'))) AS reopened_at,
+             (SELECT array_agg((e.payload->>'kind') || ':' || (e.payload->>'deadlineVersion'))
+                FROM ticket_events e
+               WHERE e.ticket_id = $1 AND e.type = 'SUPERVISE' AND e.actor_role = 'system') AS escalated`,
+    values: [id],
+  });
+  const f = facts.rows[0];
+  return { ticket, history: { reopenedAt: f?.reopened_at ?? null, escalated: new Set(f?.escalated ?? []) } };
+}
+
+/** A ticket's status without locking it (a MERGE's target), or null when there is none. */
+export async function ticketStatus(c: pg.ClientBase, id: number): Promise<{ status: TicketState } | null> {
+  const { rows } = await c.query<{ status: TicketState }>({
+    name: "ticket_status",
+    text: "SELECT status::text AS status FROM tickets WHERE id = $1",
+    values: [id],
+  });
+  return rows[0] ?? null;
+}
+
+/** A ticket as stored, unlocked (reads). */
+export async function readTicket(c: pg.Pool | pg.ClientBase, id: number): Promise<TicketRecord | null> {
+  const { rows } = await c.query<TicketRecord>({
+    name: "ticket_read",
+    text: `SELECT ${TICKET_RECORD_COLUMNS} FROM tickets t WHERE t.id = $1`,
+    values: [id],
+  });
+  return rows[0] ?? null;
+}
+
+/**
+ * Writes a decision about `t` (locked by `c`'s transaction): the row (checked against the
+ * version read), the event, the stats outbox row, then assignments, requests, callbacks and the
+ * timer ledger as the decision says. Returns the row as stored and the ledger rows written.
+ */
+export async function writeDecision(
+  c: pg.ClientBase,
+  t: TicketRecord,
+  d: Decision,
+  meta: EventMeta,
+): Promise<{ ticket: TicketRecord; ledger: LedgerRow[] }> {
+  const col = d.columns;
+  const { rows } = await c.query<TicketRecord>({
+    name: "ticket_write",
+    text: `WITH u AS (
+             UPDATE tickets t SET
+               status = $2::"TicketStatus", version = t.version + 1, context = $3::jsonb,
+               department_id = $4, co_department_ids = $5::int[], sub_department_id = $6,
+               reopen_count = $7, supervision_level = $8, dispatch_count = $9,
+               last_rating = $10::"CallbackRating", last_resolved = $11, directly_answered = $12,
+               merged_into_id = $13, closed_at = $14, deadline_version = $15, dispatched_at = $16,
+               sign_by = $17, first_response_by = $18, due_at = $19, callback_by = $20, signed_at = $21,
+               first_response_at = $22, first_approved_reply_at = $23, updated_at = $24
+              WHERE t.id = $1 AND t.version = $25
+             RETURNING ${TICKET_RECORD_COLUMNS}
+           ), e AS (
+             INSERT INTO ticket_events (ticket_id, seq, type, from_status, to_status, actor_id, actor_role,
+                                        department_id, payload, at)
+             SELECT u.id, u.version, $26, $27::"TicketStatus", $2::"TicketStatus", $28, $29, $30, $31::jsonb, $24
+               FROM u
+           ), o AS (
+             INSERT INTO stats_outbox (ticket_id, bump) SELECT u.id, $32 FROM u
+           )
+           SELECT * FROM u`,
+    values: [
+      t.id,
+      col.status,
+      JSON.stringify(d.context),
+      col.departmentId,
+      col.coDepartmentIds,
+      col.subDepartmentId,
+      col.reopenCount,
+      col.supervisionLevel,
+      col.dispatchCount,
+      col.lastRating,
+      col.lastResolved,
+      col.directlyAnswered,
+      col.mergedIntoId,
+      col.closedAt,
+      col.deadlineVersion,
+      col.dispatchedAt,
+      col.signBy,
+      col.firstResponseBy,
+      col.dueAt,
+      col.callbackBy,
+      col.signedAt,
+      col.firstResponseAt,
+      col.firstApprovedReplyAt,
+      meta.at,
+      t.version,
+      meta.type,
+      d.from,
+      meta.actorId,
+      meta.actorRole,
+      meta.departmentId,
+      JSON.stringify(d.payload),
+      !QUIET_EVENTS.has(meta.type),
+    ],
+  });
+  const ticket = rows[0];
+  // The row lock makes this impossible; if it happens anyway, the transaction is rolled back.
+  if (!ticket) throw new Error(`ticket ${t.id} was not at version ${t.version} under its lock`);
+
+  await writeAssignments(c, t.id, d.assignments, meta.at);
+  if (d.extension?.op === "request") {
+    await c.query({
+      name: "extension_request",
+      text: "INSERT INTO extension_requests (ticket_id, requested_by_id, until, reason) VALUES ($1, $2, $3, $4)",
+      values: [t.id, meta.actorId, d.extension.until, d.extension.reason],
+    });
+  } else if (d.extension?.op === "decide") {
+    await c.query({
+      name: "extension_decide",
+      text: `UPDATE extension_requests
+                SET status = $2::"ExtensionStatus", decided_by_id = $3, decided_at = $4, decision_reason = $5
+              WHERE id = (SELECT id FROM extension_requests WHERE ticket_id = $1 AND status = 'pending'
+                           ORDER BY id DESC LIMIT 1)`,
+      values: [
+        t.id,
+        d.extension.approve ? "approved" : "rejected",
+        meta.actorId,
+        meta.at,
+        d.extension.reason,
+      ],
+    });
+  }
+  if (d.callback) {
+    await c.query({
+      name: "callback_insert",
+      text: `INSERT INTO callbacks (ticket_id, agent_id, rating, resolved, note, at)
+             VALUES ($1, $2, $3::"CallbackRating", $4, $5, $6)`,
+      values: [t.id, meta.actorId, d.callback.rating, d.callback.resolved, d.callback.note, meta.at],
+    });
+  }
+  const ledger = d.timers ? await writeLedger(c, [t.id], d.timers) : [];
+  return { ticket, ledger };
+}
+
+async function writeAssignments(
+  c: pg.ClientBase,
+  ticketId: number,
+  ops: readonly AssignmentOp[],
+  at: Date,
+): Promise<void> {
+  // Ends first (roles never overlap between an event's end operations), then signing, then the
+  // new assignments: one statement each.
+  const ended = new Map<string, string>();
+  for (const op of ops) if (op.op === "end") for (const role of op.roles) ended.set(role, op.outcome);
+  if (ended.size > 0) {
+    await c.query({
+      name: "assignments_end",
+      text: `UPDATE assignments a SET outcome = m.outcome::"AssignmentOutcome", ended_at = $2
+               FROM unnest($3::text[], $4::text[]) AS m(role, outcome)
+              WHERE a.ticket_id = $1 AND a.ended_at IS NULL AND a.role::text = m.role`,
+      values: [ticketId, at, [...ended.keys()], [...ended.values()]],
+    });
+  }
+  if (ops.some((op) => op.op === "sign")) {
+    await c.query({
+      name: "assignments_sign",
+      text: `UPDATE assignments SET signed_at = $2, outcome = 'signed'
+              WHERE ticket_id = $1 AND ended_at IS NULL AND role = 'lead' AND signed_at IS NULL`,
+      values: [ticketId, at],
+    });
+  }
+  const created = ops.filter((op) => op.op === "create");
+  if (created.length > 0) {
+    await c.query({
+      name: "assignments_create",
+      text: `INSERT INTO assignments (ticket_id, department_id, role, dispatched_at, sign_by, signed_at, outcome)
+             SELECT $1, n.department_id, n.role::"AssignmentRole", $2, n.sign_by,
+                    CASE WHEN n.signed THEN $2::timestamptz END,
+                    CASE WHEN n.signed THEN 'signed' ELSE 'pending' END::"AssignmentOutcome"
+               FROM unnest($3::int[], $4::text[], $5::timestamptz[], $6::bool[])
+                    AS n(department_id, role, sign_by, signed)`,
+      values: [
+        ticketId,
+        at,
+        created.map((op) => op.departmentId),
+        created.map((op) => op.role),
+        created.map((op) => op.signBy),
+        created.map((op) => op.signed),
+      ],
+    });
+  }
+}
+
+/**
+ * Makes the ledger of `ticketIds` exactly `plan`: rows not in it are deleted (superseded
+ * deadline versions, timers of a status the ticket left), plan rows are inserted or updated.
+ * A fired row stays fired; a deferred row stays deferred while the status is unchanged.
+ * Returns the pending rows as stored (the queue needs to wake up for them).
+ */
+export async function writeLedger(
+  c: pg.ClientBase,
+  ticketIds: number[],
+  plan: ReadonlyArray<Omit<LedgerRow, "state"> & { state: LedgerRow["state"] }>,
+): Promise<LedgerRow[]> {
+  const { rows } = await c.query<{
+    ticket_id: number;
+    deadline_version: number;
+    kind: LedgerRow["kind"];
+    status: LedgerRow["status"];
+    due_at: Date;
+    state: LedgerRow["state"];
+  }>({
+    name: "ledger_write",
+    text: `WITH plan AS (
+             SELECT * FROM unnest($1::int[], $2::int[], $3::text[], $4::"TicketStatus"[], $5::timestamptz[], $6::text[])
+               AS p(ticket_id, deadline_version, kind, status, due_at, state)
+           ), removed AS (
+             DELETE FROM timer_firings f
+              WHERE f.ticket_id = ANY($7::int[])
+                AND NOT EXISTS (SELECT 1 FROM plan p WHERE p.ticket_id = f.ticket_id
+                                  AND p.deadline_version = f.deadline_version AND p.kind = f.kind)
+           )
+           INSERT INTO timer_firings AS f (ticket_id, deadline_version, kind, status, due_at, state, fired_at)
+           SELECT ticket_id, deadline_version, kind, status, due_at, state,
+                  CASE WHEN state = 'fired' THEN now() END
+             FROM plan
+           ON CONFLICT (ticket_id, deadline_version, kind) DO UPDATE SET
+             due_at = CASE WHEN f.state = 'fired' THEN f.due_at ELSE EXCLUDED.due_at END,
+             state = CASE
+               WHEN f.state = 'fired' OR EXCLUDED.state = 'fired' THEN 'fired'
+               WHEN EXCLUDED.state = 'deferred' THEN 'deferred'
+               WHEN f.state = 'deferred' AND f.status = EXCLUDED.status THEN 'deferred'
+               ELSE 'pending' END,
+             fired_at = COALESCE(f.fired_at, EXCLUDED.fired_at),
+             status = EXCLUDED.status
+           RETURNING f.ticket_id, f.deadline_version, f.kind, f.status::text AS status, f.due_at, f.state`,
+    values: [
+      plan.map((p) => p.ticketId),
+      plan.map((p) => p.deadlineVersion),
+      plan.map((p) => p.kind),
+      plan.map((p) => p.status),
+      plan.map((p) => p.dueAt),
+      plan.map((p) => p.state),
+      ticketIds,
+    ],
+  });
+  return rows
+    .filter((r) => r.state === "pending")
+    .map((r) => ({
+      ticketId: r.ticket_id,
+      deadlineVersion: r.deadline_version,
+      kind: r.kind,
+      status: r.status,
+      dueAt: r.due_at,
+      state: r.state,
+    }));
+}
+
+/** A new ticket as registered (CREATE), with its first event and its stats outbox row. */
+export interface NewTicket {
+  channel: string;
+  citizenName: string;
+  citizenPhone: string;
+  confidential: boolean;
+  address: string | null;
+  area: string | null;
+  lat: number | null;
+  lng: number | null;
+  categoryId: number;
+  urgency: string;
+  title: string;
+  description: string;
+  externalRef: string | null;
+  context: TicketContext;
+}
+
+export async function insertTicket(
+  c: pg.ClientBase,
+  n: NewTicket,
+  meta: EventMeta & { payload: Record<string, unknown> },
+): Promise<TicketRecord> {
+  const { rows } = await c.query<TicketRecord>({
+    name: "ticket_insert",
+    text: `WITH t AS (
+             INSERT INTO tickets (channel, citizen_name, citizen_phone, confidential, address, area, lat, lng,
+                                  category_id, urgency, title, description, external_ref, context, created_by_id,
+                                  created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::"Urgency", $11, $12, $13, $14::jsonb, $15, $16, $16)
+             RETURNING *
+           ), e AS (
+             INSERT INTO ticket_events (ticket_id, seq, type, from_status, to_status, actor_id, actor_role,
+                                        department_id, payload, at)
+             SELECT t.id, 1, 'CREATE', NULL, 'registered', $15, $17, $18, $19::jsonb, $16 FROM t
+           ), o AS (
+             INSERT INTO stats_outbox (ticket_id, bump) SELECT t.id, true FROM t
+           )
+           SELECT ${TICKET_RECORD_COLUMNS} FROM t`,
+    values: [
+      n.channel,
+      n.citizenName,
+      n.citizenPhone,
+      n.confidential,
+      n.address,
+      n.area,
+      n.lat,
+      n.lng,
+      n.categoryId,
+      n.urgency,
+      n.title,
+      n.description,
+      n.externalRef,
+      JSON.stringify(n.context),
+      meta.actorId,
+      meta.at,
+      meta.actorRole,
+      meta.departmentId,
+      JSON.stringify(meta.payload),
+    ],
+  });
+  const ticket = rows[0];
+  if (!ticket) throw new Error("ticket insert returned no row");
+  return ticket;
+}
+
+// ─── System events (timers), many tickets at once ────────────────────────────
+
+/** Events only the system sends: timer flags and automatic escalation, with their timer's identity. */
+export type SystemEvent =
+  | { type: TimerEventType; payload: TimerPayload }
+  | { type: "SUPERVISE"; payload: TimerPayload & { level: 1 | 2 | 3; note: string } };
+
+export interface TimerPayload {
+  kind: string;
+  deadlineVersion: number;
+  dueAt: string;
+}
+
+/** A ticket as read under its row lock, in the transaction that will write it. */
+export interface LockedTicket {
+  id: number;
+  version: number;
+  status: TicketState;
+  context: TicketContext;
+}
+
+export interface SystemWrite {
+  ticket: LockedTicket;
+  events: SystemEvent[];
+}
+
+/** What changed, per ticket version written (tests and callers' reports). */
+export interface TicketChange {
+  ticket: { id: number; version: number; status: TicketState };
+  event: { type: string; actorRole: string };
+}
+
+export interface SystemWriteResult {
+  changes: TicketChange[];
+  /** Per write, per event: whether the machine accepted it (a refused one is not recorded). */
+  accepted: boolean[][];
+}
+
+const SYSTEM: Actor = { role: "system", userId: null, relation: "none" };
+
+function systemMachineEvent(e: SystemEvent, at: string): TicketEvent {
+  return e.type === "SUPERVISE"
+    ? { type: "SUPERVISE", level: e.payload.level, note: e.payload.note, actor: SYSTEM, at }
+    : { type: e.type, actor: SYSTEM, at };
+}
+
+/**
+ * The batch form of the writer, for system events: applies them to many tickets at once, on
+ * `c`, a connection whose open transaction holds the tickets' row locks (the caller read them
+ * with `FOR NO KEY UPDATE`). Each event goes through the ticket machine in order, exactly as a
+ * single event would; then all tickets are written in one UPDATE (checked against the versions
+ * read), all events in one INSERT and the stats outbox rows with them, so a batch of timer
+ * effects costs one statement instead of several per ticket.
+ *
+ * System events never change a ticket's status or its columns other than `context` and
+ * `supervision_level` (the machine's tests hold it to that); a transition that did would be a
+ * bug and fails the batch.
+ */
+export async function writeSystemEvents(
+  c: pg.ClientBase,
+  writes: SystemWrite[],
+  at: Date = new Date(),
+): Promise<SystemWriteResult> {
+  const iso = at.toISOString();
+  const tickets: Array<{ t: LockedTicket; context: TicketContext; version: number }> = [];
+  const events: Array<{ ticketId: number; seq: number; status: TicketState; e: SystemEvent }> = [];
+  const changes: TicketChange[] = [];
+  const accepted = writes.map(({ ticket: t, events: list }) => {
+    let context = t.context;
+    let version = t.version;
+    const ok = list.map((e) => {
+      const r = applyEvent({ status: t.status, context }, systemMachineEvent(e, iso));
+      if (!r.ok) return false;
+      if (r.status !== t.status)
+        throw new Error(`system event ${e.type} moved ticket ${t.id} to ${r.status}`);
+      context = r.context;
+      version += 1;
+      events.push({ ticketId: t.id, seq: version, status: t.status, e });
+      changes.push({
+        ticket: { id: t.id, version, status: t.status },
+        event: { type: e.type, actorRole: "system" },
+      });
+      return true;
+    });
+    if (version !== t.version) tickets.push({ t, context, version });
+    return ok;
+  });
+  if (tickets.length === 0) return { changes, accepted };
+
+  const { rows } = await c.query<{ updated: number; inserted: number }>({
+    name: "system_events_write",
+    text: `WITH u AS (
+             UPDATE tickets t
+                SET context = v.context, supervision_level = v.supervision_level, version = v.version,
+                    updated_at = $6
+               FROM unnest($1::int[], $2::int[], $3::int[], $4::jsonb[], $5::int[])
+                    AS v(id, read_version, version, context, supervision_level)
+              WHERE t.id = v.id AND t.version = v.read_version
+             RETURNING t.id
+           ), e AS (
+             INSERT INTO ticket_events (ticket_id, seq, type, from_status, to_status, actor_role, payload, at)
+             SELECT ticket_id, seq, type, status, status, 'system', payload, $6
+               FROM unnest($7::int[], $8::int[], $9::text[], $10::"TicketStatus"[], $11::jsonb[])
+                    AS ev(ticket_id, seq, type, status, payload)
+             RETURNING 1
+           ), o AS (
+             INSERT INTO stats_outbox (ticket_id, bump) SELECT id, true FROM u
+           )
+           SELECT (SELECT count(*) FROM u)::int AS updated, (SELECT count(*) FROM e)::int AS inserted`,
+    values: [
+      tickets.map((x) => x.t.id),
+      tickets.map((x) => x.t.version),
+      tickets.map((x) => x.version),
+      tickets.map((x) => JSON.stringify(x.context)),
+      tickets.map((x) => x.context.supervisionLevel),
+      at,
+      events.map((x) => x.ticketId),
+      events.map((x) => x.seq),
+      events.map((x) => x.e.type),
+      events.map((x) => x.status),
+      events.map((x) => JSON.stringify(x.e.payload)),
+    ],
+  });
+  // The row locks make this impossible; if it happens anyway, nothing of the batch is kept.
+  if (rows[0]?.updated !== tickets.length) {
+    throw new Error(
+      `system events: ${rows[0]?.updated} of ${tickets.length} tickets were at the version read`,
+    );
+  }
+  return { changes, accepted };
+}
