@@ -617,7 +617,10 @@ export function makeEvent<T extends TicketEventType>(
  * would be accepted. Timer events are never listed.
  */
 export function allowedEvents(data: TicketSnapshotData, actor: Actor, now: string): TicketEventType[] {
-  return USER_EVENT_TYPES.filter((type) => isAllowedWithSomePayload(data, actor, now, type));
+  // Who may send what is a table lookup; only those events are tried against the machine.
+  return USER_EVENT_TYPES.filter(
+    (type) => actorMaySend(actor, type) && isAllowedWithSomePayload(data, actor, now, type),
+  );
 }
 
 function isAllowedWithSomePayload<T extends UserEventType>(

@@ -11,7 +11,7 @@
 import type pg from "pg";
 import type { LedgerRow } from "../sla/timer-store.ts";
 import { QUIET_EVENTS } from "../stats/stats.jobs.ts";
-import type { AssignmentOp, Decision, TimerHistory } from "./ticket.decide.ts";
+import type { Decision, TimerHistory } from "./ticket.decide.ts";
 import {
   type Actor,
   applyEvent,
@@ -32,41 +32,40 @@ export interface EventMeta {
 }
 
 /**
- * Locks the ticket and reads it with what its timer plan needs. The row comes from the locking
- * statement itself (PostgreSQL re-reads a row it waited for); the timeline facts, when the ticket
- * has any, from a second statement, whose snapshot is taken after the lock was granted and so
- * sees everything the previous holder committed.
+ * Reads the ticket with what its timer plan needs, in one statement (one snapshot). No lock:
+ * the write that follows is checked against the version read (`writeDecision`).
  */
-export async function lockTicket(
-  c: pg.ClientBase,
+export async function readForWrite(
+  c: pg.Pool | pg.ClientBase,
   id: number,
 ): Promise<{ ticket: TicketRecord; history: TimerHistory } | null> {
-  const { rows } = await c.query<TicketRecord>({
-    name: "ticket_lock",
-    text: `SELECT ${TICKET_RECORD_COLUMNS} FROM tickets t WHERE t.id = $1 FOR NO KEY UPDATE`,
+  const { rows } = await c.query<TicketRecord & { _reopened_at: Date | null; _escalated: string[] | null }>({
+    name: "ticket_read_for_write",
+    text: `SELECT ${TICKET_RECORD_COLUMNS},
+             CASE WHEN t.reopen_count > 0 THEN (
+               SELECT max(e.at) FROM ticket_events e
+                WHERE e.ticket_id = t.id
+                  AND (e.type = 'REOPEN' OR (e.type = 'CALLBACK' AND e.to_status = 'processing'))
+             ) END AS _reopened_at,
+             CASE WHEN t.supervision_level > 0 THEN (
+               SELECT array_agg((e.payload->>'kind') || ':' || (e.payload->>'deadlineVersion'))
+                 FROM ticket_events e
+                WHERE e.ticket_id = t.id AND e.type = 'SUPERVISE' AND e.actor_role = 'system'
+             ) END AS _escalated
+           FROM tickets t WHERE t.id = $1`,
     values: [id],
   });
-  const ticket = rows[0];
-  if (!ticket) return null;
-  if (ticket.reopenCount === 0 && ticket.supervisionLevel === 0)
-    return { ticket, history: { reopenedAt: null, escalated: new Set() } };
-  const facts = await c.query<{ reopened_at: Date | null; escalated: string[] | null }>({
-    name: "ticket_timer_history",
-    text: `SELECT
-             (SELECT max(e.at) FROM ticket_events e
-               WHERE e.ticket_id = $1
-                 AND (e.type = 'REOPEN' OR (e.type = 'CALLBACK' AND e.to_status = 'processing'))) AS reopened_at,
-             (SELECT array_agg((e.payload->>'kind') || ':' || (e.payload->>'deadlineVersion'))
-                FROM ticket_events e
-               WHERE e.ticket_id = $1 AND e.type = 'SUPERVISE' AND e.actor_role = 'system') AS escalated`,
-    values: [id],
-  });
-  const f = facts.rows[0];
-  return { ticket, history: { reopenedAt: f?.reopened_at ?? null, escalated: new Set(f?.escalated ?? []) } };
+  const row = rows[0];
+  if (!row) return null;
+  const { _reopened_at, _escalated, ...ticket } = row;
+  return { ticket, history: { reopenedAt: _reopened_at, escalated: new Set(_escalated ?? []) } };
 }
 
-/** A ticket's status without locking it (a MERGE's target), or null when there is none. */
-export async function ticketStatus(c: pg.ClientBase, id: number): Promise<{ status: TicketState } | null> {
+/** A ticket's status (a MERGE's target), or null when there is none. */
+export async function ticketStatus(
+  c: pg.Pool | pg.ClientBase,
+  id: number,
+): Promise<{ status: TicketState } | null> {
   const { rows } = await c.query<{ status: TicketState }>({
     name: "ticket_status",
     text: "SELECT status::text AS status FROM tickets WHERE id = $1",
@@ -75,7 +74,7 @@ export async function ticketStatus(c: pg.ClientBase, id: number): Promise<{ stat
   return rows[0] ?? null;
 }
 
-/** A ticket as stored, unlocked (reads). */
+/** A ticket as stored (reads). */
 export async function readTicket(c: pg.Pool | pg.ClientBase, id: number): Promise<TicketRecord | null> {
   const { rows } = await c.query<TicketRecord>({
     name: "ticket_read",
@@ -86,19 +85,144 @@ export async function readTicket(c: pg.Pool | pg.ClientBase, id: number): Promis
 }
 
 /**
- * Writes a decision about `t` (locked by `c`'s transaction): the row (checked against the
- * version read), the event, the stats outbox row, then assignments, requests, callbacks and the
- * timer ledger as the decision says. Returns the row as stored and the ledger rows written.
+ * Writes a decision about `t` in ONE statement, so in one implicit transaction and one round
+ * trip: the row (only if it is still at the version read — the optimistic lock), the event,
+ * the stats outbox row, and as the decision says assignments, extension requests, callbacks
+ * and the timer ledger. Every part hangs off the row update, so when the version moved
+ * nothing is written and null is returned: the caller reads again and decides again.
+ * Statement texts differ by which parts an event needs; each shape is prepared once per
+ * connection.
  */
 export async function writeDecision(
-  c: pg.ClientBase,
+  c: pg.Pool | pg.ClientBase,
   t: TicketRecord,
   d: Decision,
   meta: EventMeta,
-): Promise<{ ticket: TicketRecord; ledger: LedgerRow[] }> {
+): Promise<{ ticket: TicketRecord; ledger: LedgerRow[] } | null> {
   const col = d.columns;
-  const { rows } = await c.query<TicketRecord>({
-    name: "ticket_write",
+  const values: unknown[] = [
+    t.id,
+    col.status,
+    JSON.stringify(d.context),
+    col.departmentId,
+    col.coDepartmentIds,
+    col.subDepartmentId,
+    col.reopenCount,
+    col.supervisionLevel,
+    col.dispatchCount,
+    col.lastRating,
+    col.lastResolved,
+    col.directlyAnswered,
+    col.mergedIntoId,
+    col.closedAt,
+    col.deadlineVersion,
+    col.dispatchedAt,
+    col.signBy,
+    col.firstResponseBy,
+    col.dueAt,
+    col.callbackBy,
+    col.signedAt,
+    col.firstResponseAt,
+    col.firstApprovedReplyAt,
+    meta.at,
+    t.version,
+    meta.type,
+    d.from,
+    meta.actorId,
+    meta.actorRole,
+    meta.departmentId,
+    JSON.stringify(d.payload),
+    !QUIET_EVENTS.has(meta.type),
+  ];
+  const param = (v: unknown) => {
+    values.push(v);
+    return `$${values.length}`;
+  };
+  const parts: string[] = [];
+  const shape: string[] = [];
+
+  const ended = new Map<string, string>();
+  for (const op of d.assignments)
+    if (op.op === "end") for (const role of op.roles) ended.set(role, op.outcome);
+  if (ended.size > 0) {
+    shape.push("end");
+    parts.push(`a_end AS (
+      UPDATE assignments a SET outcome = m.outcome::"AssignmentOutcome", ended_at = $24
+        FROM u, unnest(${param([...ended.keys()])}::text[], ${param([...ended.values()])}::text[]) AS m(role, outcome)
+       WHERE a.ticket_id = u.id AND a.ended_at IS NULL AND a.role::text = m.role)`);
+  }
+  if (d.assignments.some((op) => op.op === "sign")) {
+    shape.push("sign");
+    parts.push(`a_sign AS (
+      UPDATE assignments a SET signed_at = $24, outcome = 'signed' FROM u
+       WHERE a.ticket_id = u.id AND a.ended_at IS NULL AND a.role = 'lead' AND a.signed_at IS NULL)`);
+  }
+  const created = d.assignments.filter((op) => op.op === "create");
+  if (created.length > 0) {
+    shape.push("new");
+    parts.push(`a_new AS (
+      INSERT INTO assignments (ticket_id, department_id, role, dispatched_at, sign_by, signed_at, outcome)
+      SELECT u.id, n.department_id, n.role::"AssignmentRole", $24, n.sign_by,
+             CASE WHEN n.signed THEN $24::timestamptz END,
+             CASE WHEN n.signed THEN 'signed' ELSE 'pending' END::"AssignmentOutcome"
+        FROM u, unnest(${param(created.map((op) => op.departmentId))}::int[], ${param(created.map((op) => op.role))}::text[],
+                       ${param(created.map((op) => op.signBy))}::timestamptz[], ${param(created.map((op) => op.signed))}::bool[])
+             AS n(department_id, role, sign_by, signed))`);
+  }
+  if (d.extension?.op === "request") {
+    shape.push("xreq");
+    parts.push(`x_req AS (
+      INSERT INTO extension_requests (ticket_id, requested_by_id, until, reason)
+      SELECT u.id, $28, ${param(d.extension.until)}::timestamptz, ${param(d.extension.reason)} FROM u)`);
+  } else if (d.extension?.op === "decide") {
+    shape.push("xdec");
+    parts.push(`x_dec AS (
+      UPDATE extension_requests x
+         SET status = ${param(d.extension.approve ? "approved" : "rejected")}::"ExtensionStatus", decided_by_id = $28,
+             decided_at = $24, decision_reason = ${param(d.extension.reason)}
+        FROM u
+       WHERE x.id = (SELECT id FROM extension_requests WHERE ticket_id = u.id AND status = 'pending'
+                      ORDER BY id DESC LIMIT 1))`);
+  }
+  if (d.callback) {
+    shape.push("cb");
+    parts.push(`cb AS (
+      INSERT INTO callbacks (ticket_id, agent_id, rating, resolved, note, at)
+      SELECT u.id, $28, ${param(d.callback.rating)}::"CallbackRating", ${param(d.callback.resolved)}::bool,
+             ${param(d.callback.note)}, $24 FROM u)`);
+  }
+  let ledgerSelect = "NULL::json";
+  if (d.timers) {
+    shape.push("ledger");
+    const plan = d.timers;
+    parts.push(`plan AS (
+      SELECT p.* FROM u, unnest(${param(plan.map((p) => p.deadlineVersion))}::int[], ${param(plan.map((p) => p.kind))}::text[],
+                                ${param(plan.map((p) => p.status))}::"TicketStatus"[], ${param(plan.map((p) => p.dueAt))}::timestamptz[],
+                                ${param(plan.map((p) => p.state))}::text[])
+             AS p(deadline_version, kind, status, due_at, state))`);
+    parts.push(`l_del AS (
+      DELETE FROM timer_firings f USING u
+       WHERE f.ticket_id = u.id
+         AND NOT EXISTS (SELECT 1 FROM plan p WHERE p.deadline_version = f.deadline_version AND p.kind = f.kind))`);
+    parts.push(`l_up AS (
+      INSERT INTO timer_firings AS f (ticket_id, deadline_version, kind, status, due_at, state, fired_at)
+      SELECT $1, deadline_version, kind, status, due_at, state, CASE WHEN state = 'fired' THEN now() END FROM plan
+      ON CONFLICT (ticket_id, deadline_version, kind) DO UPDATE SET
+        due_at = CASE WHEN f.state = 'fired' THEN f.due_at ELSE EXCLUDED.due_at END,
+        state = CASE
+          WHEN f.state = 'fired' OR EXCLUDED.state = 'fired' THEN 'fired'
+          WHEN EXCLUDED.state = 'deferred' THEN 'deferred'
+          WHEN f.state = 'deferred' AND f.status = EXCLUDED.status THEN 'deferred'
+          ELSE 'pending' END,
+        fired_at = COALESCE(f.fired_at, EXCLUDED.fired_at),
+        status = EXCLUDED.status
+      RETURNING f.deadline_version, f.kind, f.status::text AS status, f.due_at, f.state)`);
+    ledgerSelect = `(SELECT json_agg(json_build_object('deadlineVersion', l.deadline_version, 'kind', l.kind,
+                       'status', l.status, 'dueAt', l.due_at)) FROM l_up l WHERE l.state = 'pending')`;
+  }
+
+  const { rows } = await c.query<TicketRecord & { _ledger: LedgerJson[] | null }>({
+    name: `ticket_write:${shape.join(",")}`,
     text: `WITH u AS (
              UPDATE tickets t SET
                status = $2::"TicketStatus", version = t.version + 1, context = $3::jsonb,
@@ -117,129 +241,29 @@ export async function writeDecision(
                FROM u
            ), o AS (
              INSERT INTO stats_outbox (ticket_id, bump) SELECT u.id, $32 FROM u
-           )
-           SELECT * FROM u`,
-    values: [
-      t.id,
-      col.status,
-      JSON.stringify(d.context),
-      col.departmentId,
-      col.coDepartmentIds,
-      col.subDepartmentId,
-      col.reopenCount,
-      col.supervisionLevel,
-      col.dispatchCount,
-      col.lastRating,
-      col.lastResolved,
-      col.directlyAnswered,
-      col.mergedIntoId,
-      col.closedAt,
-      col.deadlineVersion,
-      col.dispatchedAt,
-      col.signBy,
-      col.firstResponseBy,
-      col.dueAt,
-      col.callbackBy,
-      col.signedAt,
-      col.firstResponseAt,
-      col.firstApprovedReplyAt,
-      meta.at,
-      t.version,
-      meta.type,
-      d.from,
-      meta.actorId,
-      meta.actorRole,
-      meta.departmentId,
-      JSON.stringify(d.payload),
-      !QUIET_EVENTS.has(meta.type),
-    ],
+           )${parts.map((p) => `, ${p}`).join("")}
+           SELECT u.*, ${ledgerSelect} AS _ledger FROM u`,
+    values,
   });
-  const ticket = rows[0];
-  // The row lock makes this impossible; if it happens anyway, the transaction is rolled back.
-  if (!ticket) throw new Error(`ticket ${t.id} was not at version ${t.version} under its lock`);
-
-  await writeAssignments(c, t.id, d.assignments, meta.at);
-  if (d.extension?.op === "request") {
-    await c.query({
-      name: "extension_request",
-      text: "INSERT INTO extension_requests (ticket_id, requested_by_id, until, reason) VALUES ($1, $2, $3, $4)",
-      values: [t.id, meta.actorId, d.extension.until, d.extension.reason],
-    });
-  } else if (d.extension?.op === "decide") {
-    await c.query({
-      name: "extension_decide",
-      text: `UPDATE extension_requests
-                SET status = $2::"ExtensionStatus", decided_by_id = $3, decided_at = $4, decision_reason = $5
-              WHERE id = (SELECT id FROM extension_requests WHERE ticket_id = $1 AND status = 'pending'
-                           ORDER BY id DESC LIMIT 1)`,
-      values: [
-        t.id,
-        d.extension.approve ? "approved" : "rejected",
-        meta.actorId,
-        meta.at,
-        d.extension.reason,
-      ],
-    });
-  }
-  if (d.callback) {
-    await c.query({
-      name: "callback_insert",
-      text: `INSERT INTO callbacks (ticket_id, agent_id, rating, resolved, note, at)
-             VALUES ($1, $2, $3::"CallbackRating", $4, $5, $6)`,
-      values: [t.id, meta.actorId, d.callback.rating, d.callback.resolved, d.callback.note, meta.at],
-    });
-  }
-  const ledger = d.timers ? await writeLedger(c, [t.id], d.timers) : [];
+  const row = rows[0];
+  if (!row) return null;
+  const { _ledger, ...ticket } = row;
+  const ledger: LedgerRow[] = (_ledger ?? []).map((l) => ({
+    ticketId: t.id,
+    deadlineVersion: l.deadlineVersion,
+    kind: l.kind,
+    status: l.status,
+    dueAt: new Date(l.dueAt),
+    state: "pending",
+  }));
   return { ticket, ledger };
 }
 
-async function writeAssignments(
-  c: pg.ClientBase,
-  ticketId: number,
-  ops: readonly AssignmentOp[],
-  at: Date,
-): Promise<void> {
-  // Ends first (roles never overlap between an event's end operations), then signing, then the
-  // new assignments: one statement each.
-  const ended = new Map<string, string>();
-  for (const op of ops) if (op.op === "end") for (const role of op.roles) ended.set(role, op.outcome);
-  if (ended.size > 0) {
-    await c.query({
-      name: "assignments_end",
-      text: `UPDATE assignments a SET outcome = m.outcome::"AssignmentOutcome", ended_at = $2
-               FROM unnest($3::text[], $4::text[]) AS m(role, outcome)
-              WHERE a.ticket_id = $1 AND a.ended_at IS NULL AND a.role::text = m.role`,
-      values: [ticketId, at, [...ended.keys()], [...ended.values()]],
-    });
-  }
-  if (ops.some((op) => op.op === "sign")) {
-    await c.query({
-      name: "assignments_sign",
-      text: `UPDATE assignments SET signed_at = $2, outcome = 'signed'
-              WHERE ticket_id = $1 AND ended_at IS NULL AND role = 'lead' AND signed_at IS NULL`,
-      values: [ticketId, at],
-    });
-  }
-  const created = ops.filter((op) => op.op === "create");
-  if (created.length > 0) {
-    await c.query({
-      name: "assignments_create",
-      text: `INSERT INTO assignments (ticket_id, department_id, role, dispatched_at, sign_by, signed_at, outcome)
-             SELECT $1, n.department_id, n.role::"AssignmentRole", $2, n.sign_by,
-                    CASE WHEN n.signed THEN $2::timestamptz END,
-                    CASE WHEN n.signed THEN 'signed' ELSE 'pending' END::"AssignmentOutcome"
-               FROM unnest($3::int[], $4::text[], $5::timestamptz[], $6::bool[])
-                    AS n(department_id, role, sign_by, signed)`,
-      values: [
-        ticketId,
-        at,
-        created.map((op) => op.departmentId),
-        created.map((op) => op.role),
-        created.map((op) => op.signBy),
-        created.map((op) => op.signed),
-      ],
-    });
-  }
+interface LedgerJson {
+  deadlineVersion: number;
+  kind: LedgerRow["kind"];
+  status: LedgerRow["status"];
+  dueAt: string;
 }
 
 /**
@@ -326,7 +350,7 @@ export interface NewTicket {
 }
 
 export async function insertTicket(
-  c: pg.ClientBase,
+  c: pg.Pool | pg.ClientBase,
   n: NewTicket,
   meta: EventMeta & { payload: Record<string, unknown> },
 ): Promise<TicketRecord> {

@@ -14,7 +14,7 @@ import { decide, type Refusal } from "./ticket.decide.ts";
 import { TicketList } from "./ticket.list.ts";
 import { initialContext } from "./ticket.machine.ts";
 import { fromPrisma, type TicketRecord } from "./ticket.record.ts";
-import { insertTicket, lockTicket, readTicket, ticketStatus, writeDecision } from "./ticket.repository.ts";
+import { insertTicket, readForWrite, readTicket, ticketStatus, writeDecision } from "./ticket.repository.ts";
 import type { CreateTicketInput, EventInput, ListQuery } from "./ticket.schemas.ts";
 import { actorFor, canSee, phoneVisibility, type TicketView, toTicketView } from "./ticket.view.ts";
 
@@ -75,51 +75,50 @@ export class TicketService {
     const at = new Date();
     const tree = await this.org.tree();
     try {
-      const ticket = await inTransaction(this.pool, async (c) => {
-        const ticket = await insertTicket(
-          c,
-          {
-            channel: input.channel,
-            citizenName: input.citizenName,
-            citizenPhone: input.citizenPhone,
-            confidential: input.confidential ?? false,
-            address: input.address ?? null,
-            area: input.area ?? null,
-            lat: input.lat ?? null,
-            lng: input.lng ?? null,
-            categoryId: category.id,
-            urgency: input.urgency,
-            title: input.title,
-            description: input.description,
-            externalRef: input.externalRef ?? null,
-            context: initialContext(),
-          },
-          {
-            type: "CREATE",
-            actorId: principal.id,
-            actorRole: principal.role,
-            departmentId: principal.departmentId,
-            at,
-            payload: { channel: input.channel, categoryCode: input.categoryCode, urgency: input.urgency },
-          },
-        );
-        if (idempotencyKey) {
-          const body = toTicketView(ticket, {
-            principal,
-            tree,
-            categoryCode: category.code,
-            categoryName: category.name,
-            detail: true,
+      const row = {
+        channel: input.channel,
+        citizenName: input.citizenName,
+        citizenPhone: input.citizenPhone,
+        confidential: input.confidential ?? false,
+        address: input.address ?? null,
+        area: input.area ?? null,
+        lat: input.lat ?? null,
+        lng: input.lng ?? null,
+        categoryId: category.id,
+        urgency: input.urgency,
+        title: input.title,
+        description: input.description,
+        externalRef: input.externalRef ?? null,
+        context: initialContext(),
+      };
+      const meta = {
+        type: "CREATE",
+        actorId: principal.id,
+        actorRole: principal.role,
+        departmentId: principal.departmentId,
+        at,
+        payload: { channel: input.channel, categoryCode: input.categoryCode, urgency: input.urgency },
+      };
+      // One statement (ticket, event, outbox); with an Idempotency-Key, the key's row in the same transaction.
+      const ticket = !idempotencyKey
+        ? await insertTicket(this.pool, row, meta)
+        : await inTransaction(this.pool, async (c) => {
+            const ticket = await insertTicket(c, row, meta);
+            const body = toTicketView(ticket, {
+              principal,
+              tree,
+              categoryCode: category.code,
+              categoryName: category.name,
+              detail: true,
+            });
+            await c.query({
+              name: "idempotency_insert",
+              text: `INSERT INTO idempotency_keys (user_id, key, request_hash, status, response)
+                     VALUES ($1, $2, $3, 201, $4::jsonb)`,
+              values: [principal.id, idempotencyKey, requestHash, JSON.stringify(body)],
+            });
+            return ticket;
           });
-          await c.query({
-            name: "idempotency_insert",
-            text: `INSERT INTO idempotency_keys (user_id, key, request_hash, status, response)
-                   VALUES ($1, $2, $3, 201, $4::jsonb)`,
-            values: [principal.id, idempotencyKey, requestHash, JSON.stringify(body)],
-          });
-        }
-        return ticket;
-      });
       return { status: 201, body: await this.view(principal, ticket, true, tree) };
     } catch (err) {
       if ((err as { code?: string }).code === "23505") {
@@ -239,9 +238,12 @@ export class TicketService {
   // ---- events ---------------------------------------------------------------------------
 
   /**
-   * A user's event: in one transaction the ticket is locked and read, scope and `If-Match`
-   * checked, the decision taken (ticket.decide.ts) and written (ticket.repository.ts) with its
-   * timer ledger and stats outbox row. Reference data is read before the transaction opens.
+   * A user's event: the ticket is read, scope and `If-Match` checked, the decision taken
+   * (ticket.decide.ts) and written (ticket.repository.ts) with its timer ledger and stats outbox
+   * row in one statement that only applies if the ticket is still at the version read. If
+   * another write came first, the event is decided again on the new state — so concurrent
+   * events on one ticket are applied one after another, none lost, each judged on what it
+   * finds. Two round trips to the database in the common case.
    */
   async applyUserEvent(
     principal: Principal,
@@ -254,12 +256,12 @@ export class TicketService {
       this.org.listCategories(),
       this.sla.snapshot(),
     ]);
-    const at = new Date();
-    const written = await inTransaction(this.pool, async (c) => {
-      // Row lock: concurrent events on one ticket are applied one after another, none lost.
-      const locked = await lockTicket(c, id);
-      if (!locked || !canSee(principal, locked.ticket, tree)) throw notFound("Ticket");
-      const { ticket, history } = locked;
+    const mergeTarget =
+      input.type === "MERGE" ? await ticketStatus(this.pool, input.intoTicketId) : undefined;
+    for (let attempt = 1; ; attempt++) {
+      const read = await readForWrite(this.pool, id);
+      if (!read || !canSee(principal, read.ticket, tree)) throw notFound("Ticket");
+      const { ticket, history } = read;
       if (ifMatch !== undefined && ifMatch !== ticket.version) {
         throw new AppError(
           "stale_version",
@@ -268,6 +270,7 @@ export class TicketService {
         );
       }
       const actor = actorFor(principal, ticket, tree);
+      const at = new Date();
       const decision = decide({
         ticket,
         event: input,
@@ -278,21 +281,31 @@ export class TicketService {
         tree,
         escalation: this.escalation,
         timerHistory: history,
-        mergeTarget: input.type === "MERGE" ? await ticketStatus(c, input.intoTicketId) : undefined,
+        mergeTarget,
       });
       if (!decision.ok) throw refusal(decision, input.type);
-      return writeDecision(c, ticket, decision, {
+      const written = await writeDecision(this.pool, ticket, decision, {
         type: input.type,
         actorId: principal.id,
         actorRole: actor.role,
         departmentId: principal.departmentId,
         at,
       });
-    });
-    await this.afterCommit(written.ledger);
-    return this.view(principal, written.ticket, true, tree);
+      if (written) {
+        await this.afterCommit(written.ledger);
+        return this.view(principal, written.ticket, true, tree);
+      }
+      if (attempt >= MAX_ATTEMPTS) {
+        throw new AppError("conflict", "The ticket is changing too fast to apply this event; try again");
+      }
+      // Someone else's write came first: back off a little (more each time), then decide again.
+      await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, attempt * 2)));
+    }
   }
 }
+
+/** Attempts of an event on a ticket that keeps changing under it (each attempt follows another write). */
+const MAX_ATTEMPTS = 200;
 
 function refusal(r: Refusal, type: string): AppError {
   if (r.code === "validation") return validation(r.errors);
