@@ -72,6 +72,7 @@ export async function createServices(
   const timers = new TimerScheduler(core);
   const stats = new StatsService(core);
   tickets.onLedgerWritten((rows) => timers.wake(rows));
+  tickets.onTimersDue((ticketId, now) => timers.catchUp(ticketId, now));
   return { ...core, timers, stats };
 }
 

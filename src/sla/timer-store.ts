@@ -181,6 +181,19 @@ export class TimerStore {
     return rows.map(toRow);
   }
 
+  /** The ticket's pending timers due by `now`, oldest first. */
+  async dueForTicket(c: Queryable, ticketId: number, now: Date): Promise<LedgerRow[]> {
+    const { rows } = await c.query({
+      name: "timers_due_for_ticket",
+      text: `SELECT ticket_id, deadline_version, kind, status::text AS status, due_at, state
+               FROM timer_firings
+              WHERE ticket_id = $1 AND state = 'pending' AND due_at <= $2
+              ORDER BY due_at, kind`,
+      values: [ticketId, now],
+    });
+    return rows.map(toRow);
+  }
+
   /**
    * Open tickets whose ledger was not written for their current deadline version and status
    * (a hook lost to a crash between commit and scheduling, or tickets older than this code).

@@ -134,6 +134,18 @@ export class TimerScheduler {
     return { pending: pending.length };
   }
 
+  /**
+   * Applies the ticket's timers that are due but not applied yet (the workers were down or
+   * behind). A user event calls this before it changes the ticket, so a stage the event ends
+   * (SIGN ends the signing stage) still gets its warnings, overdue and escalations first.
+   */
+  async catchUp(ticketId: number, now: Date = new Date()): Promise<number> {
+    const due = await this.store.withClient((c) => this.store.dueForTicket(c, ticketId, now));
+    if (due.length === 0) return 0;
+    const results = await this.fireMany(due, now);
+    return new Set(results.flatMap((r) => r.applied)).size;
+  }
+
   /** `fireMany` for one timer. */
   async fire(timer: TimerRef, now: Date = new Date()): Promise<FireResult> {
     return (await this.fireMany([timer], now))[0] as FireResult;

@@ -32,14 +32,18 @@ export interface EventMeta {
 }
 
 /**
- * Reads the ticket with what its timer plan needs, in one statement (one snapshot). No lock:
- * the write that follows is checked against the version read (`writeDecision`).
+ * Reads the ticket with what its timer plan needs, in one statement (one snapshot), and whether
+ * any of its timers is due by `now` but not applied yet. No lock: the write that follows is
+ * checked against the version read (`writeDecision`).
  */
 export async function readForWrite(
   c: pg.Pool | pg.ClientBase,
   id: number,
-): Promise<{ ticket: TicketRecord; history: TimerHistory } | null> {
-  const { rows } = await c.query<TicketRecord & { _reopened_at: Date | null; _escalated: string[] | null }>({
+  now: Date,
+): Promise<{ ticket: TicketRecord; history: TimerHistory; timersDue: boolean } | null> {
+  const { rows } = await c.query<
+    TicketRecord & { _reopened_at: Date | null; _escalated: string[] | null; _timers_due: boolean }
+  >({
     name: "ticket_read_for_write",
     text: `SELECT ${TICKET_RECORD_COLUMNS},
              CASE WHEN t.reopen_count > 0 THEN (
@@ -51,14 +55,20 @@ export async function readForWrite(
                SELECT array_agg((e.payload->>'kind') || ':' || (e.payload->>'deadlineVersion'))
                  FROM ticket_events e
                 WHERE e.ticket_id = t.id AND e.type = 'SUPERVISE' AND e.actor_role = 'system'
-             ) END AS _escalated
+             ) END AS _escalated,
+             EXISTS (SELECT 1 FROM timer_firings f
+                      WHERE f.ticket_id = t.id AND f.state = 'pending' AND f.due_at <= $2) AS _timers_due
            FROM tickets t WHERE t.id = $1`,
-    values: [id],
+    values: [id, now],
   });
   const row = rows[0];
   if (!row) return null;
-  const { _reopened_at, _escalated, ...ticket } = row;
-  return { ticket, history: { reopenedAt: _reopened_at, escalated: new Set(_escalated ?? []) } };
+  const { _reopened_at, _escalated, _timers_due, ...ticket } = row;
+  return {
+    ticket,
+    history: { reopenedAt: _reopened_at, escalated: new Set(_escalated ?? []) },
+    timersDue: _timers_due,
+  };
 }
 
 /** A ticket's status (a MERGE's target), or null when there is none. */

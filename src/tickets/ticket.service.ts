@@ -28,6 +28,7 @@ export type LedgerHook = (rows: LedgerRow[]) => Promise<void>;
  */
 export class TicketService {
   private ledgerHook: LedgerHook = async () => {};
+  private catchUpHook: (ticketId: number, now: Date) => Promise<unknown> = async () => {};
   private readonly listing: TicketList;
 
   constructor(
@@ -43,6 +44,19 @@ export class TicketService {
   /** The timers subscribe here; a failing hook is logged, never undoes the event. */
   onLedgerWritten(hook: LedgerHook): void {
     this.ledgerHook = hook;
+  }
+
+  /** The timers' catch-up for one ticket (TimerScheduler.catchUp), run before a user event. */
+  onTimersDue(hook: (ticketId: number, now: Date) => Promise<unknown>): void {
+    this.catchUpHook = hook;
+  }
+
+  private async catchUpTimers(ticketId: number, now: Date): Promise<void> {
+    try {
+      await this.catchUpHook(ticketId, now);
+    } catch (err) {
+      logger.error({ err, ticketId }, "timer catch-up before an event failed; reconciliation will");
+    }
   }
 
   private async afterCommit(rows: LedgerRow[]): Promise<void> {
@@ -258,9 +272,17 @@ export class TicketService {
     ]);
     const mergeTarget =
       input.type === "MERGE" ? await ticketStatus(this.pool, input.intoTicketId) : undefined;
+    let caughtUp = false;
     for (let attempt = 1; ; attempt++) {
-      const read = await readForWrite(this.pool, id);
+      const at = new Date();
+      const read = await readForWrite(this.pool, id, at);
       if (!read || !canSee(principal, read.ticket, tree)) throw notFound("Ticket");
+      if (read.timersDue && !caughtUp) {
+        // Timers came due that no worker applied yet: apply them before this event ends their stage.
+        caughtUp = true;
+        await this.catchUpTimers(id, at);
+        continue;
+      }
       const { ticket, history } = read;
       if (ifMatch !== undefined && ifMatch !== ticket.version) {
         throw new AppError(
@@ -270,7 +292,6 @@ export class TicketService {
         );
       }
       const actor = actorFor(principal, ticket, tree);
-      const at = new Date();
       const decision = decide({
         ticket,
         event: input,
