@@ -29,6 +29,8 @@ export interface EventMeta {
   actorRole: string;
   departmentId: number | null;
   at: Date;
+  /** A client's Idempotency-Key: recorded with the event, with the answer to replay. */
+  idempotency?: { userId: number; key: string; requestHash: string; status: number; response: unknown };
 }
 
 /**
@@ -200,6 +202,14 @@ export async function writeDecision(
       INSERT INTO callbacks (ticket_id, agent_id, rating, resolved, note, at)
       SELECT u.id, $28, ${param(d.callback.rating)}::"CallbackRating", ${param(d.callback.resolved)}::bool,
              ${param(d.callback.note)}, $24 FROM u)`);
+  }
+  if (meta.idempotency) {
+    const k = meta.idempotency;
+    shape.push("idem");
+    parts.push(`idem AS (
+      INSERT INTO idempotency_keys (user_id, key, request_hash, status, response)
+      SELECT ${param(k.userId)}::int, ${param(k.key)}, ${param(k.requestHash)}, ${param(k.status)}::int,
+             ${param(JSON.stringify(k.response))}::jsonb FROM u)`);
   }
   let ledgerSelect = "NULL::json";
   if (d.timers) {

@@ -71,11 +71,16 @@ const postEvent = createRoute({
   tags: ["tickets"],
   summary: "Send a lifecycle event (DISPATCH, SIGN, REPLY, CALLBACK, ...)",
   description:
-    "With `If-Match: <version>` a stale version gives 409. An event not allowed now gives 409 with `allowedEvents`.",
+    "With `If-Match: <version>` a stale version gives 409. An event not allowed now gives 409 with `allowedEvents`. " +
+    "With `Idempotency-Key` a retry (after a lost answer, a crash) returns the first answer instead of sending the event again; " +
+    "the same key with another body gives 422.",
   request: {
     params: IdParam,
     ...jsonBody(EventInputSchema),
-    headers: z.object({ "if-match": z.string().optional() }),
+    headers: z.object({
+      "if-match": z.string().optional(),
+      "idempotency-key": z.string().min(1).max(200).optional(),
+    }),
   },
   responses: { 200: jsonResponse(TicketSchema, "The updated ticket"), ...problems(400, 401, 404, 409, 422) },
 });
@@ -131,12 +136,13 @@ export function registerTicketRoutes(app: App, tickets: TicketService) {
     c.json({ items: await tickets.events(c.get("principal"), c.req.valid("param").id) }, 200),
   );
   app.openapi(postEvent, async (c) => {
-    const ifMatch = parseIfMatch(c.req.valid("header")["if-match"]);
+    const headers = c.req.valid("header");
     const t = await tickets.applyUserEvent(
       c.get("principal"),
       c.req.valid("param").id,
       c.req.valid("json"),
-      ifMatch,
+      parseIfMatch(headers["if-match"]),
+      headers["idempotency-key"],
     );
     c.header("ETag", `"${t.version}"`);
     return c.json(t, 200);

@@ -160,6 +160,7 @@ export class TicketService {
     key: string,
     requestHash: string,
   ): Promise<{ status: 201; body: TicketView } | null> {
+    // Shared by creates (201) and events (answered 200 either way by their route).
     const { rows } = await this.pool.query<{ request_hash: string; response: TicketView }>({
       name: "idempotency_read",
       text: "SELECT request_hash, response FROM idempotency_keys WHERE user_id = $1 AND key = $2",
@@ -264,6 +265,36 @@ export class TicketService {
     id: number,
     input: EventInput,
     ifMatch?: number,
+    idempotencyKey?: string,
+  ): Promise<TicketView> {
+    const requestHash = idempotencyKey
+      ? createHash("sha256")
+          .update(`event:${id}:${JSON.stringify(input)}`)
+          .digest("hex")
+      : "";
+    if (idempotencyKey) {
+      const replay = await this.replay(principal.id, idempotencyKey, requestHash);
+      if (replay) return replay.body;
+    }
+    try {
+      return await this.decideAndWrite(principal, id, input, ifMatch, idempotencyKey, requestHash);
+    } catch (err) {
+      // The same key sent twice at once: the first one's answer is the answer.
+      if (idempotencyKey && (err as { code?: string }).code === "23505") {
+        const replay = await this.replay(principal.id, idempotencyKey, requestHash);
+        if (replay) return replay.body;
+      }
+      throw err;
+    }
+  }
+
+  private async decideAndWrite(
+    principal: Principal,
+    id: number,
+    input: EventInput,
+    ifMatch: number | undefined,
+    idempotencyKey: string | undefined,
+    requestHash: string,
   ): Promise<TicketView> {
     const [tree, categories, sla] = await Promise.all([
       this.org.tree(),
@@ -305,12 +336,41 @@ export class TicketService {
         mergeTarget,
       });
       if (!decision.ok) throw refusal(decision, input.type);
+      const category = categories.find((cat) => cat.id === ticket.categoryId);
       const written = await writeDecision(this.pool, ticket, decision, {
         type: input.type,
         actorId: principal.id,
         actorRole: actor.role,
         departmentId: principal.departmentId,
         at,
+        // The answer a retry with the same key gets: the ticket as this write leaves it.
+        ...(idempotencyKey
+          ? {
+              idempotency: {
+                userId: principal.id,
+                key: idempotencyKey,
+                requestHash,
+                status: 200,
+                response: toTicketView(
+                  {
+                    ...ticket,
+                    ...decision.columns,
+                    context: decision.context,
+                    version: ticket.version + 1,
+                    updatedAt: at,
+                  },
+                  {
+                    principal,
+                    tree,
+                    categoryCode: category?.code ?? "",
+                    categoryName: category?.name ?? "",
+                    detail: true,
+                    now: at,
+                  },
+                ),
+              },
+            }
+          : {}),
       });
       if (written) {
         await this.afterCommit(written.ledger);
