@@ -182,14 +182,26 @@ export class TicketService {
   async get(principal: Principal, id: number): Promise<TicketView> {
     const [ticket, tree] = await Promise.all([readTicket(this.pool, id), this.org.tree()]);
     if (!ticket || !canSee(principal, ticket, tree)) throw notFound("Ticket");
-    if (phoneVisibility(principal, ticket, true) === "audited") {
-      await this.pool.query({
-        name: "audit_phone_read",
-        text: `INSERT INTO audit_log (actor_id, action, ticket_id, detail) VALUES ($1, 'read_citizen_phone', $2, $3::jsonb)`,
-        values: [principal.id, id, JSON.stringify({ role: principal.role })],
-      });
-    }
-    return this.view(principal, ticket, true, tree);
+    return this.detail(principal, ticket, tree);
+  }
+
+  /**
+   * The detail view, the one path by which a response carries a ticket in detail (reads, event
+   * answers, replays): where it shows the citizen's full number to a handling department, the
+   * read is written to the audit log first.
+   */
+  private async detail(principal: Principal, t: TicketRecord, tree?: DepartmentTree): Promise<TicketView> {
+    await this.auditPhoneRead(principal, t);
+    return this.view(principal, t, true, tree);
+  }
+
+  private async auditPhoneRead(principal: Principal, t: Pick<TicketRecord, "id" | "confidential">) {
+    if (phoneVisibility(principal, t, true) !== "audited") return;
+    await this.pool.query({
+      name: "audit_phone_read",
+      text: `INSERT INTO audit_log (actor_id, action, ticket_id, detail) VALUES ($1, 'read_citizen_phone', $2, $3::jsonb)`,
+      values: [principal.id, t.id, JSON.stringify({ role: principal.role })],
+    });
   }
 
   async events(principal: Principal, id: number) {
@@ -274,7 +286,7 @@ export class TicketService {
       : "";
     if (idempotencyKey) {
       const replay = await this.replay(principal.id, idempotencyKey, requestHash);
-      if (replay) return replay.body;
+      if (replay) return this.audited(principal, replay.body);
     }
     try {
       return await this.decideAndWrite(principal, id, input, ifMatch, idempotencyKey, requestHash);
@@ -282,10 +294,16 @@ export class TicketService {
       // The same key sent twice at once: the first one's answer is the answer.
       if (idempotencyKey && (err as { code?: string }).code === "23505") {
         const replay = await this.replay(principal.id, idempotencyKey, requestHash);
-        if (replay) return replay.body;
+        if (replay) return this.audited(principal, replay.body);
       }
       throw err;
     }
+  }
+
+  /** A stored answer replayed: its phone read is audited like any other. */
+  private async audited(principal: Principal, body: TicketView): Promise<TicketView> {
+    await this.auditPhoneRead(principal, body);
+    return body;
   }
 
   private async decideAndWrite(
@@ -374,7 +392,7 @@ export class TicketService {
       });
       if (written) {
         await this.afterCommit(written.ledger);
-        return this.view(principal, written.ticket, true, tree);
+        return this.detail(principal, written.ticket, tree);
       }
       if (attempt >= MAX_ATTEMPTS) {
         throw new AppError("conflict", "The ticket is changing too fast to apply this event; try again");

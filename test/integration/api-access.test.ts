@@ -160,6 +160,17 @@ describe("citizen phone masking", () => {
     expect(audit[0]).toMatchObject({ action: "read_citizen_phone" });
     expect(await sys.system.services.db.auditLog.count({ where: { ticketId: secret.id } })).toBe(0);
   });
+
+  it("an event's answer that shows a handler the full number is audited like a read", async () => {
+    const agent = await sys.as("agent1");
+    const handler = await sys.as("handler1");
+    const t = await createTicket(agent, { citizenPhone: "13911112222" });
+    await agent.event(t.id, "DISPATCH", { departmentId: await deptId(agent, "dongcheng") });
+    const signed = await handler.event(t.id, "SIGN");
+    expect(signed.body.citizenPhone).toBe("13911112222");
+    const audit = await sys.system.services.db.auditLog.findMany({ where: { ticketId: t.id } });
+    expect(audit.map((a) => a.action)).toEqual(["read_citizen_phone"]);
+  });
 });
 
 describe("CSV export", () => {

@@ -35,7 +35,9 @@ describe("timers due when a user event ends their stage", () => {
 
   it("SIGN after the sign deadline and first escalation applies them first, once", async () => {
     const t = await createTicket(agent);
-    const dispatched = await agent.event(t.id, "DISPATCH", { departmentId: await deptId(agent, "dongcheng") });
+    const dispatched = await agent.event(t.id, "DISPATCH", {
+      departmentId: await deptId(agent, "dongcheng"),
+    });
     expect(dispatched.status).toBe(200);
     // Sign deadline at +1 s, first escalation at +2 s: wait until the escalation is due (by the ledger).
     const { rows } = await sys.system.services.pool.query<{ due: Date }>(
