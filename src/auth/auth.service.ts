@@ -5,6 +5,7 @@ import { AppError } from "../http/errors.ts";
 import { logger } from "../logger.ts";
 import { generatePassword, hashPassword, verifyPassword } from "./password.ts";
 import type { Principal } from "./principal.ts";
+import { parseClaims, type TokenClaims } from "./token.ts";
 
 const SECRET_KEY = "auth.tokenSecret";
 const PRINCIPAL_CACHE_MS = 5_000;
@@ -14,7 +15,7 @@ const VERIFIED_TOKENS_MAX = 10_000;
 export class AuthService {
   private secret: string | undefined;
   private readonly cache = new Map<number, { principal: Principal | null; at: number }>();
-  private readonly verifiedTokens = new Map<string, { sub: string; exp: number }>();
+  private readonly verifiedTokens = new Map<string, TokenClaims>();
 
   constructor(
     private readonly db: Db,
@@ -56,7 +57,7 @@ export class AuthService {
     const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
     if (!user?.active || !ok) throw new AppError("unauthenticated", "Wrong username or password");
     const principal = toPrincipal(user);
-    const exp = Math.floor(Date.now() / 1000) + Math.round(this.tokenTtlHours * 3600);
+    const exp = Math.floor(Date.now() / 1000) + this.tokenTtlSeconds();
     const token = await sign({ sub: String(user.id), exp }, this.requireSecret(), "HS256");
     return { token, user: principal };
   }
@@ -64,31 +65,34 @@ export class AuthService {
   async authenticate(authorization: string | undefined): Promise<Principal> {
     const token = authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
     if (!token) throw new AppError("unauthenticated", "A bearer token is required (POST /api/v1/auth/login)");
-    const sub = await this.verified(token);
-    const principal = await this.principal(Number(sub));
+    const claims = await this.verified(token);
+    const principal = await this.principal(claims.userId);
     if (!principal) throw new AppError("unauthenticated", "The token's user no longer exists or is disabled");
     return principal;
   }
 
   /**
-   * The token's subject. A signature is checked once per token: verified tokens are remembered
+   * The token's claims. A signature is checked once per token: verified tokens are remembered
    * (bounded) until they expire, so a busy desk does not pay an HMAC per request.
    */
-  private async verified(token: string): Promise<string> {
+  private async verified(token: string): Promise<TokenClaims> {
+    const now = Date.now() / 1000;
     const hit = this.verifiedTokens.get(token);
-    if (hit && hit.exp * 1000 > Date.now()) return hit.sub;
-    let sub: string;
-    let exp: number;
+    if (hit && hit.exp > now) return hit;
+    let claims: TokenClaims | null = null;
     try {
-      const payload = await verify(token, this.requireSecret(), "HS256");
-      sub = String(payload.sub);
-      exp = typeof payload.exp === "number" ? payload.exp : Date.now() / 1000 + 60;
+      claims = parseClaims(await verify(token, this.requireSecret(), "HS256"), now, this.tokenTtlSeconds());
     } catch {
-      throw new AppError("unauthenticated", "The token is invalid or has expired");
+      // a bad signature, a malformed token, an expired exp: all the same 401 below
     }
+    if (!claims) throw new AppError("unauthenticated", "The token is invalid or has expired");
     if (this.verifiedTokens.size >= VERIFIED_TOKENS_MAX) this.verifiedTokens.clear();
-    this.verifiedTokens.set(token, { sub, exp });
-    return sub;
+    this.verifiedTokens.set(token, claims);
+    return claims;
+  }
+
+  private tokenTtlSeconds(): number {
+    return Math.round(this.tokenTtlHours * 3600);
   }
 
   private async principal(id: number): Promise<Principal | null> {

@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ADMIN_PASSWORD, ApiClient, startTestSystem, type TestSystem } from "../helpers/system.ts";
+import { forgeToken, tokenSecret, userId } from "./auth-fixtures.ts";
+
+let sys: TestSystem;
+let secret: string;
+beforeAll(async () => {
+  sys = await startTestSystem({ workers: false });
+  secret = await tokenSecret(sys);
+});
+afterAll(async () => sys?.stop());
+
+const me = (token: string) => new ApiClient(sys.url, token).get("/api/v1/auth/me");
+
+describe("token claims", () => {
+  it("a well-formed token signed with the secret is accepted (the control for the refusals below)", async () => {
+    const res = await me(await forgeToken(secret, { sub: String(await userId(sys, "admin")) }));
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ username: "admin" });
+  });
+
+  it("401 for a signed token without exp", async () => {
+    const res = await me(
+      await forgeToken(secret, { sub: String(await userId(sys, "admin")), exp: undefined }),
+    );
+    expect(res.status).toBe(401);
+    expect(res.headers.get("content-type")).toContain("application/problem+json");
+  });
+
+  it("401 for a signed token whose exp lies beyond the configured lifetime", async () => {
+    const sub = String(await userId(sys, "admin"));
+    const tenYears = await forgeToken(secret, { sub }, { ttlSeconds: 10 * 365 * 86400 });
+    expect((await me(tenYears)).status).toBe(401);
+    // The default lifetime is 12 hours; a token just inside it (plus clock skew) passes.
+    expect((await me(await forgeToken(secret, { sub }, { ttlSeconds: 12 * 3600 }))).status).toBe(200);
+    expect((await me(await forgeToken(secret, { sub }, { ttlSeconds: 13 * 3600 }))).status).toBe(401);
+  });
+
+  it("401 for an expired token and for exp that is not a number", async () => {
+    const sub = String(await userId(sys, "admin"));
+    expect((await me(await forgeToken(secret, { sub }, { ttlSeconds: -10 }))).status).toBe(401);
+    expect((await me(await forgeToken(secret, { sub, exp: "9999999999" }))).status).toBe(401);
+  });
+
+  it("401, not 500, for a sub that is not a user id", async () => {
+    for (const sub of ["abc", "", "1.5", "-1", "99999999999999999999", "0x10", undefined]) {
+      const res = await me(await forgeToken(secret, { sub }));
+      expect(res.status, `sub ${JSON.stringify(sub)}`).toBe(401);
+      expect(res.headers.get("content-type")).toContain("application/problem+json");
+    }
+    expect((await me(await forgeToken(secret, { sub: 12345 }))).status).toBe(401);
+    expect((await me(await forgeToken(secret, { sub: "999999" }))).status).toBe(401);
+  });
+
+  it("401 for a token signed with another key or with alg none", async () => {
+    const sub = String(await userId(sys, "admin"));
+    expect((await me(await forgeToken("not-the-secret", { sub }))).status).toBe(401);
+    const header = Buffer.from(JSON.stringify({ alg: "none", typ: "JWT" })).toString("base64url");
+    const body = Buffer.from(
+      JSON.stringify({ sub, exp: Math.floor(Date.now() / 1000) + 60, ver: 0, jti: "x" }),
+    ).toString("base64url");
+    expect((await me(`${header}.${body}.`)).status).toBe(401);
+  });
+
+  it("the tokens login issues carry exp within the lifetime", async () => {
+    const res = await fetch(`${sys.url}/api/v1/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username: "admin", password: ADMIN_PASSWORD }),
+    });
+    const { token } = (await res.json()) as { token: string };
+    const claims = JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString()) as {
+      exp: number;
+    };
+    const now = Date.now() / 1000;
+    expect(claims.exp).toBeGreaterThan(now + 11.9 * 3600);
+    expect(claims.exp).toBeLessThanOrEqual(now + 12 * 3600 + 1);
+  });
+});
