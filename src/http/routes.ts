@@ -1,3 +1,4 @@
+import { registerAuditRoutes } from "../audit/audit.routes.ts";
 import { registerLoginRoute, registerMeRoute } from "../auth/auth.routes.ts";
 import { registerOpen311Routes } from "../open311/open311.routes.ts";
 import { registerOrgRoutes } from "../org/org.routes.ts";
@@ -28,6 +29,7 @@ export function buildApp(s: Services): App {
   registerStatsRoutes(app, s);
   registerOpen311Routes(app, s);
   registerVocabularyRoutes(app);
+  registerAuditRoutes(app, s.pool);
   registerWebRoutes(app);
   return app;
 }
