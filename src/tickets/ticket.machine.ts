@@ -556,17 +556,13 @@ export function applyEvent(data: TicketSnapshotData, event: TicketEvent): Transi
     value: data.status,
     context: normalizeContext(data.context),
   });
-  try {
-    // getTransitionData evaluates guards: no enabled transition means the event is refused.
-    if (ticketMachine.getTransitionData(snapshot, event).length === 0) return NOT_ALLOWED;
-    const [next] = transition(ticketMachine, snapshot, event);
-    const status = next.value;
-    if (next.status !== "active" || !isTicketState(status)) return NOT_ALLOWED;
-    return { ok: true, status, context: next.context, changed: status !== data.status };
-  } catch {
-    // A guard or action tripped over a malformed event.
-    return NOT_ALLOWED;
-  }
+  // getTransitionData evaluates guards: no enabled transition means the event is refused. A guard
+  // or action that throws is a bug and surfaces as one (never as "not allowed").
+  if (ticketMachine.getTransitionData(snapshot, event).length === 0) return NOT_ALLOWED;
+  const [next] = transition(ticketMachine, snapshot, event);
+  const status = next.value;
+  if (next.status !== "active" || !isTicketState(status)) return NOT_ALLOWED;
+  return { ok: true, status, context: next.context, changed: status !== data.status };
 }
 
 /** Payloads to try when asking "is there any payload with which this actor may send this now?". */
@@ -617,20 +613,27 @@ export function makeEvent<T extends TicketEventType>(
  * would be accepted. Timer events are never listed.
  */
 export function allowedEvents(data: TicketSnapshotData, actor: Actor, now: string): TicketEventType[] {
-  // Who may send what is a table lookup; only those events are tried against the machine.
+  if (!isTicketState(data.status)) return [];
+  // One resolved snapshot for every candidate; who may send what is a table lookup, so only
+  // those events are tried against the machine's guards.
+  const snapshot = ticketMachine.resolveState({
+    value: data.status,
+    context: normalizeContext(data.context),
+  });
   return USER_EVENT_TYPES.filter(
-    (type) => actorMaySend(actor, type) && isAllowedWithSomePayload(data, actor, now, type),
+    (type) => actorMaySend(actor, type) && isAllowedWithSomePayload(snapshot, actor, now, type),
   );
 }
 
 function isAllowedWithSomePayload<T extends UserEventType>(
-  data: TicketSnapshotData,
+  snapshot: ReturnType<typeof ticketMachine.resolveState>,
   actor: Actor,
   now: string,
   type: T,
 ): boolean {
   const candidates: (context: TicketContext) => TicketEventPayloads[T][] = CANDIDATE_PAYLOADS[type];
-  return candidates(data.context).some(
-    (payload) => applyEvent(data, makeEvent(type, actor, now, payload)).ok,
+  // Guards only (applyEvent's first step): an enabled transition means the event is allowed.
+  return candidates(snapshot.context).some(
+    (payload) => ticketMachine.getTransitionData(snapshot, makeEvent(type, actor, now, payload)).length > 0,
   );
 }
