@@ -1,7 +1,7 @@
 import type { CategoryRow } from "../org/org.service.ts";
 import type { TicketView } from "../tickets/ticket.view.ts";
 
-/** GeoReport v2 shapes (see ../shared/open311/georeport-v2) from our categories and tickets. */
+/** GeoReport v2 shapes (schemas in test/fixtures/open311) from our categories and tickets. */
 export function toService(c: CategoryRow) {
   return {
     service_code: c.code,

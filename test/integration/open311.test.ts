@@ -6,7 +6,8 @@ import { createTicket, deptId } from "../helpers/fixtures.ts";
 import { ApiClient, startTestSystem, type TestSystem } from "../helpers/system.ts";
 
 /** Contract: our /open311/v2 responses validate against the official GeoReport v2 schemas. */
-const SCHEMA_DIR = new URL("../../../shared/open311/georeport-v2/", import.meta.url).pathname;
+// The official GeoReport v2 JSON schemas, vendored (test/fixtures/open311/README.md says from where).
+const SCHEMA_DIR = new URL("../fixtures/open311/", import.meta.url).pathname;
 const ajv = new Ajv({ strict: false, allErrors: true });
 addFormats.default(ajv);
 for (const name of [
