@@ -329,9 +329,8 @@ describe("the DESIGN examples", () => {
   });
 
   it("a day component skips a Monday holiday (端午 2024-06-10) and keeps the time of day", () => {
-    // DESIGN states "P2D from Friday 10:00 is Tuesday 10:00 when Monday is a holiday"; counting
-    // working days as the same paragraph prescribes, ONE working day after Fri 10:00 is Tue 10:00
-    // and two are Wed 10:00. We follow the rule (see the report); the example's Tuesday is P1D.
+    // DESIGN: "P2D from Friday 10:00 is Wednesday 10:00 when Monday is a holiday" (day components
+    // count working days: one working day after Fri 10:00 is Tue 10:00, two are Wed 10:00).
     expect(add("2024-06-07T10:00", "P1D")).toBe("2024-06-11 10:00");
     expect(add("2024-06-07T10:00", "P2D")).toBe("2024-06-12 10:00");
     // without the holiday, P2D from Friday 10:00 is Tuesday 10:00
