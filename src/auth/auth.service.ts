@@ -1,26 +1,49 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { sign, verify } from "hono/jwt";
 import type { Db } from "../db/client.ts";
-import { AppError } from "../http/errors.ts";
+import { AppError, validation } from "../http/errors.ts";
 import { logger } from "../logger.ts";
-import { generatePassword, hashPassword, verifyPassword } from "./password.ts";
+import { generatePassword, hashPassword, passwordPolicyError, verifyPassword } from "./password.ts";
 import type { Principal } from "./principal.ts";
+import { announceUserChanged, onUserChanged, revokeAllTokens } from "./revocation.ts";
 import { parseClaims, type TokenClaims } from "./token.ts";
 
 const SECRET_KEY = "auth.tokenSecret";
-const PRINCIPAL_CACHE_MS = 5_000;
+/**
+ * How long a process trusts what it read about a user (role, department, active, token
+ * version, revoked token ids). Changes made in this process apply at once (the cache is
+ * cleared); changes made in another process apply here within this time.
+ */
+export const PRINCIPAL_CACHE_MS = 5_000;
 const VERIFIED_TOKENS_MAX = 10_000;
 
-/** Bearer tokens are HS256 JWTs; the secret lives in the database so every process shares it. */
+/** A user as the auth cache holds it: the principal and what decides whether a token still stands. */
+interface Standing {
+  principal: Principal | null;
+  tokenVersion: number;
+  revoked: ReadonlySet<string>;
+  at: number;
+}
+
+/**
+ * Bearer tokens are HS256 JWTs (`sub`, `exp`, `jti`, `ver`); the secret lives in the database
+ * so every process shares it. A token stands while its user is active, its `ver` equals the
+ * user's `token_version` (raised by a password change or reset and by disabling the user) and
+ * its `jti` is not in `revoked_tokens` (logout).
+ */
 export class AuthService {
   private secret: string | undefined;
-  private readonly cache = new Map<number, { principal: Principal | null; at: number }>();
+  private readonly standings = new Map<number, Standing>();
   private readonly verifiedTokens = new Map<string, TokenClaims>();
+  /** Bumped by every invalidation, so a read that raced one is not cached. */
+  private invalidations = 0;
 
   constructor(
     private readonly db: Db,
     private readonly tokenTtlHours: number,
-  ) {}
+  ) {
+    onUserChanged(db, (userId) => this.forget(userId));
+  }
 
   async init(): Promise<void> {
     await this.db.setting.upsert({
@@ -56,19 +79,73 @@ export class AuthService {
     // Verify against a dummy hash when the user is unknown so timing does not reveal usernames.
     const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
     if (!user?.active || !ok) throw new AppError("unauthenticated", "Wrong username or password");
-    const principal = toPrincipal(user);
-    const exp = Math.floor(Date.now() / 1000) + this.tokenTtlSeconds();
-    const token = await sign({ sub: String(user.id), exp }, this.requireSecret(), "HS256");
-    return { token, user: principal };
+    return { token: await this.issueToken(user.id, user.tokenVersion), user: toPrincipal(user) };
+  }
+
+  /** Revokes the presented token (and only it) until it would have expired. */
+  async logout(authorization: string | undefined): Promise<void> {
+    const claims = await this.verified(bearer(authorization));
+    await this.db.$transaction([
+      this.db.revokedToken.deleteMany({ where: { expiresAt: { lt: new Date() } } }),
+      this.db.revokedToken.createMany({
+        data: [{ jti: claims.jti, userId: claims.userId, expiresAt: new Date(claims.exp * 1000) }],
+        skipDuplicates: true,
+      }),
+    ]);
+    this.verifiedTokens.delete(bearer(authorization));
+    announceUserChanged(this.db, claims.userId);
+  }
+
+  /**
+   * The caller changes their own password: the current one must be right and the new one
+   * follow the policy. Every token of the user is revoked; the answer carries a new one.
+   */
+  async changePassword(
+    principal: Principal,
+    currentPassword: string,
+    newPassword: string,
+  ): Promise<{ token: string; user: Principal }> {
+    const user = await this.db.user.findUnique({ where: { id: principal.id } });
+    if (!user?.active)
+      throw new AppError("unauthenticated", "The token's user no longer exists or is disabled");
+    if (!(await verifyPassword(currentPassword, user.passwordHash)))
+      throw validation({ currentPassword: "This is not your current password" });
+    const problem =
+      passwordPolicyError(newPassword, user.username) ??
+      (newPassword === currentPassword ? "Must differ from the current password" : null);
+    if (problem) throw validation({ newPassword: problem });
+    const passwordHash = await hashPassword(newPassword);
+    const tokenVersion = await this.db.$transaction(async (tx) => {
+      await tx.user.update({ where: { id: user.id }, data: { passwordHash } });
+      await tx.auditLog.create({
+        data: { actorId: user.id, action: "change_own_password", detail: { userId: user.id } },
+      });
+      return revokeAllTokens(tx, user.id);
+    });
+    announceUserChanged(this.db, user.id);
+    return { token: await this.issueToken(user.id, tokenVersion), user: toPrincipal(user) };
   }
 
   async authenticate(authorization: string | undefined): Promise<Principal> {
-    const token = authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
-    if (!token) throw new AppError("unauthenticated", "A bearer token is required (POST /api/v1/auth/login)");
-    const claims = await this.verified(token);
-    const principal = await this.principal(claims.userId);
-    if (!principal) throw new AppError("unauthenticated", "The token's user no longer exists or is disabled");
-    return principal;
+    const claims = await this.verified(bearer(authorization));
+    const standing = await this.standing(claims.userId);
+    if (!standing.principal)
+      throw new AppError("unauthenticated", "The token's user no longer exists or is disabled");
+    if (claims.ver !== standing.tokenVersion || standing.revoked.has(claims.jti))
+      throw new AppError(
+        "unauthenticated",
+        "The token was revoked (logout, password change or user disabled)",
+      );
+    return standing.principal;
+  }
+
+  private async issueToken(userId: number, tokenVersion: number): Promise<string> {
+    const exp = Math.floor(Date.now() / 1000) + this.tokenTtlSeconds();
+    return sign(
+      { sub: String(userId), exp, jti: randomUUID(), ver: tokenVersion },
+      this.requireSecret(),
+      "HS256",
+    );
   }
 
   /**
@@ -91,23 +168,43 @@ export class AuthService {
     return claims;
   }
 
-  private tokenTtlSeconds(): number {
-    return Math.round(this.tokenTtlHours * 3600);
+  private async standing(id: number): Promise<Standing> {
+    const hit = this.standings.get(id);
+    if (hit && Date.now() - hit.at < PRINCIPAL_CACHE_MS) return hit;
+    const before = this.invalidations;
+    const user = await this.db.user.findUnique({
+      where: { id },
+      include: { revokedTokens: { where: { expiresAt: { gt: new Date() } }, select: { jti: true } } },
+    });
+    const standing: Standing = {
+      principal: user?.active ? toPrincipal(user) : null,
+      tokenVersion: user?.tokenVersion ?? -1,
+      revoked: new Set(user?.revokedTokens.map((r) => r.jti)),
+      at: Date.now(),
+    };
+    if (this.invalidations === before) this.standings.set(id, standing);
+    return standing;
   }
 
-  private async principal(id: number): Promise<Principal | null> {
-    const hit = this.cache.get(id);
-    if (hit && Date.now() - hit.at < PRINCIPAL_CACHE_MS) return hit.principal;
-    const user = await this.db.user.findUnique({ where: { id } });
-    const principal = user?.active ? toPrincipal(user) : null;
-    this.cache.set(id, { principal, at: Date.now() });
-    return principal;
+  private forget(userId: number): void {
+    this.invalidations++;
+    this.standings.delete(userId);
+  }
+
+  private tokenTtlSeconds(): number {
+    return Math.round(this.tokenTtlHours * 3600);
   }
 
   private requireSecret(): string {
     if (!this.secret) throw new Error("AuthService.init() was not called");
     return this.secret;
   }
+}
+
+function bearer(authorization: string | undefined): string {
+  const token = authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
+  if (!token) throw new AppError("unauthenticated", "A bearer token is required (POST /api/v1/auth/login)");
+  return token;
 }
 
 const DUMMY_HASH = "scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";

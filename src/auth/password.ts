@@ -33,3 +33,14 @@ export async function verifyPassword(password: string, stored: string): Promise<
 export function generatePassword(): string {
   return randomBytes(12).toString("base64url");
 }
+
+export const PASSWORD_MIN_LENGTH = 8;
+export const PASSWORD_MAX_LENGTH = 200;
+
+/** Why `password` may not be `username`'s password, or null when it may. */
+export function passwordPolicyError(password: string, username: string): string | null {
+  if (password.length < PASSWORD_MIN_LENGTH) return `At least ${PASSWORD_MIN_LENGTH} characters`;
+  if (password.length > PASSWORD_MAX_LENGTH) return `At most ${PASSWORD_MAX_LENGTH} characters`;
+  if (password.trim().toLowerCase() === username.trim().toLowerCase()) return "Must differ from the username";
+  return null;
+}

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEMO_PASSWORD } from "../../prisma/seed.ts";
+import { AuthService, PRINCIPAL_CACHE_MS } from "../../src/auth/auth.service.ts";
 import { ADMIN_PASSWORD, ApiClient, startTestSystem, type TestSystem } from "../helpers/system.ts";
-import { forgeToken, tokenSecret, userId } from "./auth-fixtures.ts";
+import { forgeToken, login, tokenSecret, userId } from "./auth-fixtures.ts";
 
 let sys: TestSystem;
 let secret: string;
@@ -75,5 +77,67 @@ describe("token claims", () => {
     const now = Date.now() / 1000;
     expect(claims.exp).toBeGreaterThan(now + 11.9 * 3600);
     expect(claims.exp).toBeLessThanOrEqual(now + 12 * 3600 + 1);
+  });
+});
+
+describe("revocation", () => {
+  const fresh = async (username: string, password: string) => {
+    const res = await login(sys.url, username, password);
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    return new ApiClient(sys.url, res.body.token as string);
+  };
+
+  it("logout revokes the presented token at once, and only that one", async () => {
+    const a = await fresh("agent1", DEMO_PASSWORD);
+    const b = await fresh("agent1", DEMO_PASSWORD);
+    expect((await a.get("/api/v1/auth/me")).status).toBe(200);
+    const out = await a.post("/api/v1/auth/logout");
+    expect(out.status).toBe(204);
+    const after = await a.get("/api/v1/auth/me");
+    expect(after.status).toBe(401);
+    expect(after.headers.get("content-type")).toContain("application/problem+json");
+    expect((await a.post("/api/v1/auth/logout")).status).toBe(401);
+    expect((await b.get("/api/v1/auth/me")).status).toBe(200);
+    expect((await new ApiClient(sys.url, null).post("/api/v1/auth/logout")).status).toBe(401);
+  });
+
+  it("a logout reaches another process within the principal cache's lifetime", async () => {
+    const other = new AuthService(sys.system.services.db, 12);
+    await other.init();
+    const client = await fresh("agent2", DEMO_PASSWORD);
+    const header = `Bearer ${client.token}`;
+    expect((await other.authenticate(header)).username).toBe("agent2");
+    const at = Date.now();
+    expect((await client.post("/api/v1/auth/logout")).status).toBe(204);
+    let refusedAfter = -1;
+    while (Date.now() - at < 10_000) {
+      const ok = await other.authenticate(header).then(
+        () => true,
+        () => false,
+      );
+      if (!ok) {
+        refusedAfter = Date.now() - at;
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(refusedAfter).toBeGreaterThanOrEqual(0);
+    expect(refusedAfter).toBeLessThan(PRINCIPAL_CACHE_MS + 1_000);
+  });
+
+  it("changing one's password revokes every token of the user and answers a new one", async () => {
+    const a = await fresh("reviewer1", DEMO_PASSWORD);
+    const b = await fresh("reviewer1", DEMO_PASSWORD);
+    const res = await a.post("/api/v1/auth/password", {
+      currentPassword: DEMO_PASSWORD,
+      newPassword: "a-new-secret-1",
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect((await a.get("/api/v1/auth/me")).status).toBe(401);
+    expect((await b.get("/api/v1/auth/me")).status).toBe(401);
+    const renewed = new ApiClient(sys.url, res.body.token as string);
+    expect((await renewed.get("/api/v1/auth/me")).body).toMatchObject({ username: "reviewer1" });
+    expect((await login(sys.url, "reviewer1", DEMO_PASSWORD)).status).toBe(401);
+    expect((await login(sys.url, "reviewer1", "a-new-secret-1")).status).toBe(200);
   });
 });
