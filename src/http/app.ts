@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { swaggerUI } from "@hono/swagger-ui";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
@@ -7,7 +6,9 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { ZodError } from "zod";
 import type { Principal } from "../auth/principal.ts";
 import { logger } from "../logger.ts";
+import { classifyError, RETRY_AFTER_SECONDS } from "./db-errors.ts";
 import { AppError, type ErrorCode, problem } from "./errors.ts";
+import { bodyLimits, CSP_WEB, noStore, rejectNul, securityHeaders } from "./guards.ts";
 
 export type AppEnv = { Variables: { principal: Principal; requestId: string } };
 export type App = OpenAPIHono<AppEnv>;
@@ -21,6 +22,9 @@ export function sendProblem(
   const body = problem(code, detail, { ...extra, requestId: c.get("requestId") });
   return c.body(JSON.stringify(body), body.status as ContentfulStatusCode, {
     "content-type": "application/problem+json; charset=utf-8",
+    ...(code === "unavailable" ? { "retry-after": String(RETRY_AFTER_SECONDS) } : {}),
+    // The rest of an oversized body is not read: the connection cannot carry another request.
+    ...(code === "too_large" ? { connection: "close" } : {}),
   });
 }
 
@@ -52,6 +56,13 @@ export function createBaseApp(): App {
     c.header("x-request-id", requestId);
     await next();
   });
+  const webHeaders = securityHeaders(CSP_WEB);
+  const docsHeaders = securityHeaders(CSP_DOCS);
+  app.use("*", (c, next) => (c.req.path.startsWith("/docs") ? docsHeaders(c, next) : webHeaders(c, next)));
+  app.use("/api/*", noStore());
+  app.use("/open311/*", noStore());
+  app.use("*", bodyLimits());
+  app.use("*", rejectNul());
 
   app.onError((err, c) => {
     if (err instanceof AppError) return sendProblem(c, err.code, err.message, err.extra);
@@ -63,10 +74,19 @@ export function createBaseApp(): App {
           ? "unauthenticated"
           : err.status === 404
             ? "not_found"
-            : err.status === 429
-              ? "rate_limited"
-              : "malformed";
+            : err.status === 413
+              ? "too_large"
+              : err.status === 429
+                ? "rate_limited"
+                : "malformed";
       return sendProblem(c, code, err.message || "Malformed request");
+    }
+    if (err instanceof URIError) return sendProblem(c, "malformed", "The URL has a broken percent-encoding");
+    const known = classifyError(err);
+    if (known) {
+      const log = known.code === "unavailable" ? logger.warn : logger.info;
+      log.call(logger, { err, requestId: c.get("requestId"), path: c.req.path }, known.detail);
+      return sendProblem(c, known.code, known.detail);
     }
     logger.error({ err, requestId: c.get("requestId"), path: c.req.path }, "unhandled error");
     return sendProblem(c, "internal", "An unexpected error occurred; quote the request id when reporting it");
@@ -84,6 +104,36 @@ export function createBaseApp(): App {
     },
     security: [{ bearer: [] }],
   });
-  app.get("/docs", swaggerUI({ url: "/openapi.json" }));
+  app.get("/docs", (c) => c.html(DOCS_HTML));
+  app.get("/docs/init.js", (c) =>
+    c.body(DOCS_INIT, 200, { "content-type": "text/javascript; charset=utf-8" }),
+  );
   return app;
 }
+
+/**
+ * Swagger UI. Its bundle comes from jsDelivr (serving it from this server is another issue);
+ * the start-up script is a file of ours rather than inline, so the page needs no
+ * 'unsafe-inline' in its Content-Security-Policy.
+ */
+const SWAGGER_CDN = "https://cdn.jsdelivr.net/npm/swagger-ui-dist";
+const CSP_DOCS = {
+  ...CSP_WEB,
+  scriptSrc: ["'self'", "https://cdn.jsdelivr.net"],
+  styleSrc: ["'self'", "https://cdn.jsdelivr.net"],
+};
+const DOCS_HTML = `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>12345 Hotline API</title>
+  <link rel="icon" href="data:,">
+  <link rel="stylesheet" href="${SWAGGER_CDN}/swagger-ui.css">
+  <script src="${SWAGGER_CDN}/swagger-ui-bundle.js" crossorigin="anonymous"></script>
+  <script src="/docs/init.js" defer></script>
+</head>
+<body><div id="swagger-ui"></div></body>
+</html>
+`;
+const DOCS_INIT = `window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#swagger-ui", validatorUrl: null });\n`;

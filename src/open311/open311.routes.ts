@@ -40,14 +40,16 @@ export function registerOpen311Routes(app: App, s: Services): void {
     if (path === "services")
       return c.json((await s.org.listCategories()).filter((x) => x.active).map(toService));
     if (path.startsWith("services/")) {
-      const code = decodeURIComponent(path.slice("services/".length));
+      const code = decodePathPart(path.slice("services/".length));
+      if (code === null) return open311Error(c, 400, "The path has a broken percent-encoding");
       const category = await s.org.categoryByCode(code);
       if (!category?.active) return open311Error(c, 404, `No service ${code}`);
       return c.json(toServiceDefinition(category));
     }
     if (path === "requests") return listRequests(c, s);
     if (path.startsWith("requests/") || path.startsWith("request/")) {
-      const id = decodeURIComponent(path.slice(path.indexOf("/") + 1));
+      const id = decodePathPart(path.slice(path.indexOf("/") + 1));
+      if (id === null) return open311Error(c, 400, "The path has a broken percent-encoding");
       const found = await publicRequests(s, { numbers: [id] });
       return found.length ? c.json(found) : open311Error(c, 404, `No request ${id}`);
     }
@@ -115,10 +117,14 @@ async function createRequest(c: Context, s: Services) {
 async function listRequests(c: Context, s: Services) {
   const q = c.req.query();
   const ids = q.service_request_id?.split(",").filter(Boolean);
-  const start = q.start_date ? new Date(q.start_date) : undefined;
-  const end = q.end_date ? new Date(q.end_date) : undefined;
-  if ((start && Number.isNaN(start.valueOf())) || (end && Number.isNaN(end.valueOf()))) {
-    return open311Error(c, 400, "start_date and end_date must be ISO 8601 times");
+  const start = q.start_date ? parseIsoTime(q.start_date) : undefined;
+  const end = q.end_date ? parseIsoTime(q.end_date) : undefined;
+  if (start === null || end === null) {
+    return open311Error(
+      c,
+      400,
+      "start_date and end_date must be ISO 8601 times between the years 1900 and 9999",
+    );
   }
   if (q.status && q.status !== "open" && q.status !== "closed")
     return open311Error(c, 400, "status is open or closed");
@@ -131,6 +137,28 @@ async function listRequests(c: Context, s: Services) {
       status: q.status as "open" | "closed" | undefined,
     }),
   );
+}
+
+/** A path segment, percent-decoded; null when the encoding is broken (e.g. `%E0%A4%A`). */
+function decodePathPart(value: string): string | null {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * An ISO 8601 date or date-time (`2026-11-30`, `2026-11-30T08:00:00Z`, `…+08:00`) in years
+ * 1900–9999; null for anything else, including expanded years such as `-001000-01-01`, which
+ * JavaScript accepts but the database cannot store.
+ */
+const ISO_TIME = /^(\d{4})-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+export function parseIsoTime(value: string): Date | null {
+  const m = ISO_TIME.exec(value);
+  if (!m || Number(m[1]) < 1900) return null;
+  const d = new Date(value);
+  return Number.isNaN(d.valueOf()) ? null : d;
 }
 
 function splitFormat(value: string): [string, string] {
