@@ -7,7 +7,7 @@ const EnvSchema = z.object({
   HOST: z.string().default("0.0.0.0"),
   DATABASE_URL: z.string().url().optional(),
   /** PostgreSQL connections in the process's shared pool (the queue backend adds its few). */
-  HOTLINE_DB_POOL_SIZE: z.coerce.number().int().min(2).max(200).default(8),
+  HOTLINE_DB_POOL_SIZE: z.coerce.number().int().min(2).max(200).default(6),
   REDIS_URL: z.string().url().optional(),
   HOTLINE_ADMIN_PASSWORD: z.string().min(8).optional(),
   HOTLINE_TIME_ZONE: z.string().default("Asia/Shanghai"),
