@@ -45,31 +45,36 @@ export class AuthService {
     onUserChanged(db, (userId) => this.forget(userId));
   }
 
+  /** Reads the signing secret, creating it on first start (processes starting together agree on one). */
   async init(): Promise<void> {
-    await this.db.setting.upsert({
-      where: { key: SECRET_KEY },
-      create: { key: SECRET_KEY, value: randomBytes(32).toString("base64url") },
-      update: {},
+    await this.db.setting.createMany({
+      data: [{ key: SECRET_KEY, value: randomBytes(32).toString("base64url") }],
+      skipDuplicates: true,
     });
     const row = await this.db.setting.findUniqueOrThrow({ where: { key: SECRET_KEY } });
     this.secret = String(row.value);
   }
 
-  /** Creates `admin` on first start; returns the generated password when none was configured. */
+  /**
+   * Creates `admin` on first start; returns the generated password when none was configured.
+   * The insert is `ON CONFLICT DO NOTHING`, so of processes starting together on a fresh
+   * database exactly one creates the row, and only that one reports (prints) its password.
+   */
   async ensureAdmin(configured: string | undefined): Promise<string | null> {
-    const existing = await this.db.user.findUnique({ where: { username: "admin" } });
-    if (existing) return null;
+    if (await this.db.user.findUnique({ where: { username: "admin" }, select: { id: true } })) return null;
     const password = configured ?? generatePassword();
-    await this.db.user.upsert({
-      where: { username: "admin" },
-      create: {
-        username: "admin",
-        passwordHash: await hashPassword(password),
-        displayName: "系统管理员",
-        role: "admin",
-      },
-      update: {},
+    const { count } = await this.db.user.createMany({
+      data: [
+        {
+          username: "admin",
+          passwordHash: await hashPassword(password),
+          displayName: "系统管理员",
+          role: "admin",
+        },
+      ],
+      skipDuplicates: true,
     });
+    if (count === 0) return null;
     logger.info("created the admin user");
     return configured ? null : password;
   }
