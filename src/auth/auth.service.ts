@@ -3,7 +3,14 @@ import { sign, verify } from "hono/jwt";
 import type { Db } from "../db/client.ts";
 import { AppError, validation } from "../http/errors.ts";
 import { logger } from "../logger.ts";
-import { generatePassword, hashPassword, passwordPolicyError, verifyPassword } from "./password.ts";
+import {
+  DUMMY_HASH,
+  generatePassword,
+  hashPassword,
+  needsRehash,
+  passwordPolicyError,
+  verifyPassword,
+} from "./password.ts";
 import type { Principal } from "./principal.ts";
 import { announceUserChanged, onUserChanged, revokeAllTokens } from "./revocation.ts";
 import { parseClaims, type TokenClaims } from "./token.ts";
@@ -84,7 +91,17 @@ export class AuthService {
     // Verify against a dummy hash when the user is unknown so timing does not reveal usernames.
     const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
     if (!user?.active || !ok) throw new AppError("unauthenticated", "Wrong username or password");
+    if (needsRehash(user.passwordHash)) await this.rehash(user.id, user.passwordHash, password);
     return { token: await this.issueToken(user.id, user.tokenVersion), user: toPrincipal(user) };
+  }
+
+  /**
+   * Replaces a hash of an older cost with one of today's, now that the password is known.
+   * Conditional on the old hash, so a password changed meanwhile is never overwritten.
+   */
+  private async rehash(userId: number, oldHash: string, password: string): Promise<void> {
+    const passwordHash = await hashPassword(password);
+    await this.db.user.updateMany({ where: { id: userId, passwordHash: oldHash }, data: { passwordHash } });
   }
 
   /** Revokes the presented token (and only it) until it would have expired. */
@@ -211,8 +228,6 @@ function bearer(authorization: string | undefined): string {
   if (!token) throw new AppError("unauthenticated", "A bearer token is required (POST /api/v1/auth/login)");
   return token;
 }
-
-const DUMMY_HASH = "scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
 
 function toPrincipal(u: {
   id: number;

@@ -7,28 +7,91 @@ const scryptAsync = promisify(scrypt) as (
   len: number,
   opts: object,
 ) => Promise<Buffer>;
-const PARAMS = { N: 16384, r: 8, p: 1, maxmem: 64 * 1024 * 1024 };
+
+/**
+ * scrypt at OWASP's recommendation, N=2^17, r=8, p=1: 128 MiB and about half a second of
+ * one core per hash (README "Passwords"). Hashes of another cost still verify, and login
+ * rehashes them (needsRehash).
+ */
+const PARAMS = { N: 2 ** 17, r: 8, p: 1 };
+/** scrypt takes a little over 128·N·r bytes (128 MiB here); Node refuses unless maxmem covers it. */
+const MAX_MEM = 256 * 1024 * 1024;
 const KEY_LEN = 32;
+const MAX_WORK = PARAMS.N * PARAMS.r * PARAMS.p;
+/**
+ * Hashes computed at once per process. Each holds 128 MiB and a libuv thread (of 4, shared
+ * with file and DNS work), so a burst of logins queues here instead of taking them all.
+ */
+const MAX_CONCURRENT = 2;
+
+let running = 0;
+const waiting: Array<() => void> = [];
+
+async function limited<T>(fn: () => Promise<T>): Promise<T> {
+  if (running >= MAX_CONCURRENT) await new Promise<void>((resolve) => waiting.push(resolve));
+  else running++;
+  try {
+    return await fn();
+  } finally {
+    const next = waiting.shift();
+    if (next) next();
+    else running--;
+  }
+}
 
 /** scrypt with a per-password salt, stored as `scrypt$N$r$p$salt$hash` (base64). */
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
-  const key = await scryptAsync(password, salt, KEY_LEN, PARAMS);
+  const key = await limited(() => scryptAsync(password, salt, KEY_LEN, { ...PARAMS, maxmem: MAX_MEM }));
   return ["scrypt", PARAMS.N, PARAMS.r, PARAMS.p, salt.toString("base64"), key.toString("base64")].join("$");
 }
 
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
-  const [scheme, n, r, p, salt, hash] = stored.split("$");
-  if (scheme !== "scrypt" || !salt || !hash) return false;
-  const expected = Buffer.from(hash, "base64");
-  const key = await scryptAsync(password, Buffer.from(salt, "base64"), expected.length, {
-    N: Number(n),
-    r: Number(r),
-    p: Number(p),
-    maxmem: PARAMS.maxmem,
-  });
-  return timingSafeEqual(key, expected);
+interface Stored {
+  N: number;
+  r: number;
+  p: number;
+  salt: Buffer;
+  hash: Buffer;
 }
+
+/** A stored hash's parts, or null when it is not one this module could have written. */
+function parse(stored: string): Stored | null {
+  const [scheme, n, r, p, salt, hash] = stored.split("$");
+  if (scheme !== "scrypt" || !salt || !hash) return null;
+  const [N, R, P] = [n, r, p].map((v) => (/^[0-9]{1,8}$/.test(v ?? "") ? Number(v) : 0)) as number[];
+  // A power of two, at most today's work (so at most 128 MiB): a corrupt row must not stall
+  // or exhaust the process.
+  if (!N || !R || !P || N * R * P > MAX_WORK || (N & (N - 1)) !== 0 || N < 2) return null;
+  return { N, r: R, p: P, salt: Buffer.from(salt, "base64"), hash: Buffer.from(hash, "base64") };
+}
+
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const s = parse(stored);
+  if (!s || s.hash.length < 16) return false;
+  const key = await limited(() =>
+    scryptAsync(password, s.salt, s.hash.length, { N: s.N, r: s.r, p: s.p, maxmem: MAX_MEM }),
+  );
+  return timingSafeEqual(key, s.hash);
+}
+
+/** True when the stored hash was made at another cost than today's: rehash it on the next login. */
+export function needsRehash(stored: string): boolean {
+  const s = parse(stored);
+  return !s || s.N !== PARAMS.N || s.r !== PARAMS.r || s.p !== PARAMS.p;
+}
+
+/**
+ * Costs as much to verify as a real hash and matches no password: login checks it when the
+ * username is unknown, so the answer's timing does not reveal which usernames exist.
+ */
+export const DUMMY_HASH = [
+  "scrypt",
+  PARAMS.N,
+  PARAMS.r,
+  PARAMS.p,
+  Buffer.alloc(16).toString("base64"),
+  Buffer.alloc(KEY_LEN).toString("base64"),
+].join("$");
 
 export function generatePassword(): string {
   return randomBytes(12).toString("base64url");
