@@ -1,26 +1,31 @@
+import { runApiBench } from "./api.bench.ts";
 import { arg, benchDatabase } from "./common.ts";
-import { runLifecycleBench } from "./lifecycle.bench.ts";
 import { runStatsBench } from "./stats.bench.ts";
 import { runTimerBench } from "./timers.bench.ts";
 
 /**
  * `npm run bench`: every benchmark, each printing its figures next to a baseline measured in
  * the same run (these machines are noisy, so ratios are what compare across runs).
- * `--only lifecycle|timers|stats` runs one; sizes: `--tickets` (timers, default 100000),
- * `--stats-tickets` (default 1000000), `--backend postgres|redis` (timers).
+ * `--only api|timers|stats` runs one; `--backend postgres|redis` picks the queue backend (api,
+ * timers); sizes: `--clients` (api, default 50), `--seconds` (api, default 30), `--warmup`
+ * (api, default 5), `--tickets` (timers, default 100000), `--stats-tickets` (default 1000000).
  */
 const only = arg("only", "all");
+if (!["all", "api", "timers", "stats"].includes(only)) throw new Error("--only api|timers|stats");
+const backend = arg("backend", "postgres");
+if (backend !== "postgres" && backend !== "redis") throw new Error("--backend postgres|redis");
 const db = await benchDatabase();
-if (only === "all" || only === "lifecycle") {
-  await runLifecycleBench({
+if (only === "all" || only === "api") {
+  await runApiBench({
     adminUrl: db.adminUrl,
-    lifecycles: Number(arg("lifecycles", "100")),
-    concurrency: Number(arg("concurrency", "8")),
+    backend,
+    clients: Number(arg("clients", "50")),
+    seconds: Number(arg("seconds", "30")),
+    warmupSeconds: Number(arg("warmup", "5")),
+    pgbench: { scale: 10, clients: 16, threads: 2, seconds: Number(arg("pgbench-seconds", "15")) },
   });
 }
 if (only === "all" || only === "timers") {
-  const backend = arg("backend", "postgres");
-  if (backend !== "postgres" && backend !== "redis") throw new Error("--backend postgres|redis");
   await runTimerBench({ adminUrl: db.adminUrl, backend, tickets: Number(arg("tickets", "100000")) });
 }
 if (only === "all" || only === "stats") {

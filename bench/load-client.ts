@@ -1,0 +1,296 @@
+/**
+ * A load generator in its own process: `clients` concurrent loops, each driving whole ticket
+ * lives over HTTP against a running API, the way desk users load it — create, DISPATCH, SIGN,
+ * REPLY, APPROVE_REPLY, CALLBACK dissatisfied, REPLY, APPROVE_REPLY, CALLBACK satisfied (9
+ * writes), then GET the ticket.
+ *
+ *   node --import tsx bench/load-client.ts --url http://127.0.0.1:3000 [--clients 50]
+ *     [--seconds 30] [--warmup 5] [--timeout-ms 30000] [--password demo12345]
+ *
+ * Loops run for `warmup` seconds unrecorded, then `seconds` recorded. A request belongs to the
+ * window if it started in it (so slow tails at the end still count); throughput counts the
+ * 2xx writes that finished in it. A non-2xx or failed request is an error (the first few are
+ * printed) and abandons that life. Prints a summary on stderr and one line of JSON
+ * (`LoadResult`) on stdout. Depends on nothing but Node's global fetch, which keeps
+ * connections alive and opens as many per origin as there are requests in flight.
+ */
+
+export interface Latency {
+  count: number;
+  mean: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+export interface LoadResult {
+  url: string;
+  clients: number;
+  warmupSeconds: number;
+  /** The recorded window, seconds. */
+  seconds: number;
+  /** 2xx writes (create + events) finished in the window, per second. */
+  eventsPerSecond: number;
+  getsPerSecond: number;
+  /** Lives whose final GET finished in the window. */
+  livesCompleted: number;
+  livesPerSecond: number;
+  /** Latency in ms of 2xx requests started in the window. */
+  event: Latency;
+  get: Latency;
+  /** Event latency per step (create, DISPATCH, SIGN, …). */
+  byStep: Record<string, Latency>;
+  /** Writes finished per wall-clock second of the window: how even the throughput was. */
+  throughput: { minPerSecond: number; maxPerSecond: number; secondsWithoutWrites: number };
+  /** Requests started in the window that failed (non-2xx, network error or timeout). */
+  errors: number;
+  errorsByStatus: Record<string, number>;
+  /** Failures during warm-up, not counted above. */
+  warmupErrors: number;
+  /** The first failures, as "step status body". */
+  errorSamples: Record<string, string>;
+  /** CPU the load client itself used, in cores (so a saturated client shows). */
+  clientCpuCores: number;
+}
+
+const DEMO_PASSWORD = "demo12345";
+const MAX_ERROR_SAMPLES = 5;
+const PRINTED_BODY_CHARS = 500;
+
+function arg(name: string, fallback?: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  const value = i >= 0 ? process.argv[i + 1] : undefined;
+  if (value !== undefined && !value.startsWith("--")) return value;
+  if (fallback === undefined) throw new Error(`--${name} is required`);
+  return fallback;
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i] as number;
+}
+
+function summarise(samples: number[]): Latency {
+  const s = [...samples].sort((a, b) => a - b);
+  const round = (n: number) => (Number.isFinite(n) ? Math.round(n * 100) / 100 : Number.NaN);
+  return {
+    count: s.length,
+    mean: round(s.reduce((a, b) => a + b, 0) / Math.max(1, s.length)),
+    p50: round(percentile(s, 50)),
+    p95: round(percentile(s, 95)),
+    p99: round(percentile(s, 99)),
+    max: round(s[s.length - 1] ?? Number.NaN),
+  };
+}
+
+class RequestFailed extends Error {}
+
+export async function runLoad(opts: {
+  url: string;
+  clients: number;
+  seconds: number;
+  warmupSeconds: number;
+  timeoutMs: number;
+  password: string;
+}): Promise<LoadResult> {
+  const base = opts.url.replace(/\/$/, "");
+  const cpu0 = process.cpuUsage();
+
+  const login = async (username: string): Promise<string> => {
+    const res = await fetch(`${base}/api/v1/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username, password: opts.password }),
+    });
+    if (res.status !== 200) throw new Error(`login ${username}: ${res.status} ${await res.text()}`);
+    return ((await res.json()) as { token: string }).token;
+  };
+  const [agent, reviewer, handler] = (await Promise.all(["agent1", "reviewer1", "handler1"].map(login))) as [
+    string,
+    string,
+    string,
+  ];
+  const depts = await fetch(`${base}/api/v1/departments`, { headers: { authorization: `Bearer ${agent}` } });
+  if (depts.status !== 200) throw new Error(`GET /api/v1/departments: ${depts.status} ${await depts.text()}`);
+  const dongcheng = ((await depts.json()) as { items: Array<{ id: number; code: string }> }).items.find(
+    (d) => d.code === "dongcheng",
+  )?.id;
+  if (dongcheng === undefined) throw new Error("no department dongcheng: is the demo organisation loaded?");
+
+  const started = performance.now();
+  const windowStart = started + opts.warmupSeconds * 1000;
+  const windowEnd = windowStart + opts.seconds * 1000;
+  const eventMs: number[] = [];
+  const getMs: number[] = [];
+  const byStep = new Map<string, number[]>();
+  const writesPerSecond = new Array<number>(Math.ceil(opts.seconds)).fill(0);
+  let writesDone = 0;
+  let getsDone = 0;
+  let livesCompleted = 0;
+  let errors = 0;
+  let warmupErrors = 0;
+  const errorsByStatus: Record<string, number> = {};
+  const errorSamples: Record<string, string> = {};
+
+  const inWindow = (t: number) => t >= windowStart && t < windowEnd;
+  const fail = (t0: number, step: string, status: string, body: string): never => {
+    if (inWindow(t0)) {
+      errors++;
+      errorsByStatus[status] = (errorsByStatus[status] ?? 0) + 1;
+    } else if (t0 < windowStart) warmupErrors++;
+    const n = Object.keys(errorSamples).length;
+    if (n < MAX_ERROR_SAMPLES) {
+      const text = `${step} ${status} ${body.slice(0, PRINTED_BODY_CHARS)}`;
+      errorSamples[String(n + 1)] = text;
+      console.error(`error ${n + 1}: ${text}`);
+    }
+    throw new RequestFailed(step);
+  };
+
+  /** One request; returns the parsed body of a 2xx, records latency and throughput. */
+  const request = async (
+    kind: "event" | "get",
+    step: string,
+    token: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ id: number; status: string }> => {
+    const t0 = performance.now();
+    let res: Response;
+    let text: string;
+    try {
+      res = await fetch(`${base}${path}`, {
+        method: body === undefined ? "GET" : "POST",
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body === undefined ? {} : { "content-type": "application/json" }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(opts.timeoutMs),
+      });
+      text = await res.text();
+    } catch (err) {
+      const e = err as Error;
+      return fail(t0, step, e.name === "TimeoutError" ? "timeout" : "network", String(e.cause ?? e.message));
+    }
+    const t1 = performance.now();
+    if (res.status < 200 || res.status >= 300) return fail(t0, step, String(res.status), text);
+    if (inWindow(t0)) {
+      const ms = t1 - t0;
+      (kind === "event" ? eventMs : getMs).push(ms);
+      const steps = byStep.get(step) ?? [];
+      steps.push(ms);
+      byStep.set(step, steps);
+    }
+    if (inWindow(t1)) {
+      if (kind === "event") {
+        writesDone++;
+        const second = Math.floor((t1 - windowStart) / 1000);
+        writesPerSecond[second] = (writesPerSecond[second] ?? 0) + 1;
+      } else getsDone++;
+    }
+    return JSON.parse(text) as { id: number; status: string };
+  };
+
+  const life = async (client: number, n: number): Promise<void> => {
+    const t = await request("event", "create", agent, "/api/v1/tickets", {
+      channel: "phone",
+      citizenName: "王先生",
+      citizenPhone: "13812345678",
+      address: `和平里东街${client}-${n}号`,
+      categoryCode: "noise",
+      urgency: "normal",
+      title: `夜间施工噪声扰民 ${client}-${n}`,
+      description: "小区旁工地每晚十一点后仍在施工，影响休息。",
+    });
+    const steps: Array<[string, string, Record<string, unknown>, string]> = [
+      [agent, "DISPATCH", { departmentId: dongcheng }, "dispatched"],
+      [handler, "SIGN", {}, "processing"],
+      [handler, "REPLY", { result: "已协调施工方停止夜间施工", outcome: "resolved" }, "reviewing"],
+      [reviewer, "APPROVE_REPLY", {}, "callback"],
+      [agent, "CALLBACK", { rating: "dissatisfied", resolved: false, note: "仍有噪声" }, "processing"],
+      [handler, "REPLY", { result: "已再次核查并处罚", outcome: "resolved" }, "reviewing"],
+      [reviewer, "APPROVE_REPLY", {}, "callback"],
+      [agent, "CALLBACK", { rating: "satisfied", resolved: true }, "closed"],
+    ];
+    for (const [token, type, payload, expected] of steps) {
+      if (performance.now() >= windowEnd) return;
+      const t0 = performance.now();
+      const after = await request("event", type, token, `/api/v1/tickets/${t.id}/events`, {
+        type,
+        ...payload,
+      });
+      if (after.status !== expected)
+        fail(t0, type, "unexpected-status", `${after.status}, expected ${expected}`);
+    }
+    if (performance.now() >= windowEnd) return;
+    const t0 = performance.now();
+    const final = await request("get", "GET", agent, `/api/v1/tickets/${t.id}`);
+    if (final.status !== "closed") fail(t0, "GET", "unexpected-status", `${final.status}, expected closed`);
+    if (inWindow(performance.now())) livesCompleted++;
+  };
+
+  await Promise.all(
+    Array.from({ length: opts.clients }, async (_, client) => {
+      for (let n = 0; performance.now() < windowEnd; n++) {
+        try {
+          await life(client, n);
+        } catch (err) {
+          if (!(err instanceof RequestFailed)) throw err;
+        }
+      }
+    }),
+  );
+
+  const cpu = process.cpuUsage(cpu0);
+  const elapsedS = (performance.now() - started) / 1000;
+  const full = writesPerSecond.slice(0, Math.floor(opts.seconds));
+  return {
+    url: base,
+    clients: opts.clients,
+    warmupSeconds: opts.warmupSeconds,
+    seconds: opts.seconds,
+    eventsPerSecond: writesDone / opts.seconds,
+    getsPerSecond: getsDone / opts.seconds,
+    livesCompleted,
+    livesPerSecond: livesCompleted / opts.seconds,
+    event: summarise(eventMs),
+    get: summarise(getMs),
+    byStep: Object.fromEntries([...byStep].map(([k, v]) => [k, summarise(v)])),
+    throughput: {
+      minPerSecond: Math.min(...full),
+      maxPerSecond: Math.max(...full),
+      secondsWithoutWrites: full.filter((n) => n === 0).length,
+    },
+    errors,
+    errorsByStatus,
+    warmupErrors,
+    errorSamples,
+    clientCpuCores: Math.round(((cpu.user + cpu.system) / 1e6 / elapsedS) * 100) / 100,
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const result = await runLoad({
+    url: arg("url"),
+    clients: Number(arg("clients", "50")),
+    seconds: Number(arg("seconds", "30")),
+    warmupSeconds: Number(arg("warmup", "5")),
+    timeoutMs: Number(arg("timeout-ms", "30000")),
+    password: arg("password", DEMO_PASSWORD),
+  });
+  const f = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : "n/a");
+  console.error(
+    [
+      `${result.clients} clients, ${result.seconds} s after ${result.warmupSeconds} s warm-up:`,
+      `  writes ${f(result.eventsPerSecond)}/s, lives ${result.livesCompleted} (${f(result.livesPerSecond)}/s)`,
+      `  write ms p50 ${f(result.event.p50)} p95 ${f(result.event.p95)} p99 ${f(result.event.p99)} max ${f(result.event.max)}`,
+      `  GET ms   p50 ${f(result.get.p50)} p95 ${f(result.get.p95)} p99 ${f(result.get.p99)} max ${f(result.get.max)}`,
+      `  errors ${result.errors} (warm-up ${result.warmupErrors}), client CPU ${result.clientCpuCores} cores`,
+    ].join("\n"),
+  );
+  console.log(JSON.stringify(result));
+  process.exit(0);
+}
