@@ -1,5 +1,14 @@
 import { z } from "zod";
 import { validateDuration } from "./sla/duration.ts";
+import { DEFAULT_WEIGHTS, type SatisfactionWeights } from "./stats/metrics.ts";
+
+/** "100,80,0" → weights for satisfied, basically satisfied, dissatisfied; null when malformed. */
+export function parseWeights(value: string): SatisfactionWeights | null {
+  const parts = value.split(",").map((v) => Number(v.trim()));
+  if (parts.length !== 3 || parts.some((n) => !Number.isFinite(n) || n < 0 || n > 100)) return null;
+  const [satisfied, basicallySatisfied, dissatisfied] = parts as [number, number, number];
+  return { satisfied, basicallySatisfied, dissatisfied };
+}
 
 /** Settings come from the environment only; see README "Configuration". */
 const EnvSchema = z.object({
@@ -23,6 +32,13 @@ const EnvSchema = z.object({
     .default("P1D")
     .refine((v) => validateDuration(v) === null, "an ISO 8601 duration such as P1D or PT30M"),
   HOTLINE_ESCALATION_CLOCK: z.enum(["working", "calendar"]).default("working"),
+  /** Satisfaction score weights: satisfied, basically satisfied, dissatisfied (0..100 each). */
+  HOTLINE_SATISFACTION_WEIGHTS: z
+    .string()
+    .default("100,80,0")
+    .refine((v) => parseWeights(v) !== null, "three numbers 0..100, e.g. 100,80,0"),
+  /** When the full stats rebuild runs (cron, centre time). */
+  HOTLINE_STATS_REBUILD_CRON: z.string().default("30 3 * * *"),
   /** How often the timer reconciliation re-derives due timers from the database. */
   HOTLINE_TIMER_RECONCILE_SECONDS: z.coerce.number().positive().default(30),
 });
@@ -40,6 +56,8 @@ export type Config = {
   tokenTtlHours: number;
   runWorkers: boolean;
   logLevel: string;
+  /** Stats: satisfaction weights and the nightly rebuild's schedule. */
+  stats: { weights: SatisfactionWeights; rebuildCron: string };
   /** SLA timers (issue 3): escalation delay and clock, reconciliation period. */
   timers: { escalateAfter: string; escalateClock: "working" | "calendar"; reconcileMs: number };
 };
@@ -64,6 +82,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tokenTtlHours: e.HOTLINE_TOKEN_TTL_HOURS,
     runWorkers: e.HOTLINE_WORKERS === "all",
     logLevel: e.LOG_LEVEL,
+    stats: {
+      weights: parseWeights(e.HOTLINE_SATISFACTION_WEIGHTS) ?? DEFAULT_WEIGHTS,
+      rebuildCron: e.HOTLINE_STATS_REBUILD_CRON,
+    },
     timers: {
       escalateAfter: e.HOTLINE_ESCALATION_AFTER,
       escalateClock: e.HOTLINE_ESCALATION_CLOCK,

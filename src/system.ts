@@ -69,8 +69,8 @@ export async function createServices(
     clock: config.timers.escalateClock,
   });
   const core: CoreServices = { config, databaseUrl, pool, db, queues, auth, org, sla, tickets };
-  const timers = new TimerScheduler(core);
-  const stats = new StatsService(core);
+  const timers = new TimerScheduler({ pool, queues, sla, org, settings: config.timers });
+  const stats = new StatsService({ pool, org, timeZone: config.timeZone, weights: config.stats.weights });
   tickets.onLedgerWritten((rows) => timers.wake(rows));
   tickets.onTimersDue((ticketId, now) => timers.catchUp(ticketId, now));
   return { ...core, timers, stats };

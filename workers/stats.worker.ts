@@ -1,12 +1,6 @@
 import { type Job, UnrecoverableError } from "bullmq";
 import { logger } from "../src/logger.ts";
-import {
-  DEFAULT_REBUILD_CRON,
-  REBUILD_SCHEDULER_ID,
-  RebuildJob,
-  STATS_JOBS,
-  STATS_QUEUE,
-} from "../src/stats/stats.jobs.ts";
+import { REBUILD_SCHEDULER_ID, RebuildJob, STATS_JOBS, STATS_QUEUE } from "../src/stats/stats.jobs.ts";
 import type { Services } from "../src/system.ts";
 
 /** How often an idle drain looks at the stats outbox; a full batch is followed at once by the next. */
@@ -58,7 +52,7 @@ export async function startStatsWorkers(s: Services): Promise<() => Promise<void
     const queue = s.queues.queue(STATS_QUEUE);
     await queue.upsertJobScheduler(
       REBUILD_SCHEDULER_ID,
-      { pattern: process.env.HOTLINE_STATS_REBUILD_CRON || DEFAULT_REBUILD_CRON, tz: s.config.timeZone },
+      { pattern: s.config.stats.rebuildCron, tz: s.config.timeZone },
       { name: STATS_JOBS.rebuild.name, data: { reason: "scheduled" }, opts: STATS_JOBS.rebuild.opts },
     );
     // A database that never had a rebuild (new, or upgraded from before stats) gets one now.

@@ -1,10 +1,13 @@
 import type { Queue } from "bullmq";
+import type pg from "pg";
+import type { Config } from "../config.ts";
 import { JOBS, TIMERS_QUEUE, type TimerDueData } from "../jobs/catalog.ts";
+import type { QueueBackend } from "../jobs/queues.ts";
 import { withTimeout } from "../jobs/queues.ts";
 import { logger } from "../logger.ts";
-import type { CoreServices } from "../system.ts";
+import type { OrgService } from "../org/org.service.ts";
 import { type SystemEvent, writeLedger, writeSystemEvents } from "../tickets/ticket.repository.ts";
-import type { SlaSnapshot } from "./sla.service.ts";
+import type { SlaService, SlaSnapshot } from "./sla.service.ts";
 import {
   appliesIn,
   DUE_WINDOW_MS,
@@ -61,6 +64,15 @@ const FIRE_CHUNK = 250;
 /** Longest a ticket event or a reconciliation waits for the queue before leaving it to reconciliation. */
 const QUEUE_TIMEOUT_MS = 3_000;
 
+/** What the timers need: the pool, the queue, the policies and categories, and their settings. */
+export interface TimerDeps {
+  pool: pg.Pool;
+  queues: Pick<QueueBackend, "queue">;
+  sla: Pick<SlaService, "snapshot">;
+  org: Pick<OrgService, "listCategories">;
+  settings: Config["timers"];
+}
+
 /** Reference data for planning, read before a transaction opens (no pool connection inside it). */
 interface PlanReference {
   sla: SlaSnapshot;
@@ -90,13 +102,13 @@ export class TimerScheduler {
   readonly store: TimerStore;
   readonly escalation: EscalationRule;
 
-  constructor(readonly core: CoreServices) {
-    this.store = new TimerStore(core.pool);
-    this.escalation = { after: core.config.timers.escalateAfter, clock: core.config.timers.escalateClock };
+  constructor(private readonly deps: TimerDeps) {
+    this.store = new TimerStore(deps.pool);
+    this.escalation = { after: deps.settings.escalateAfter, clock: deps.settings.escalateClock };
   }
 
   private get queue(): Queue<TimerDueData> {
-    return this.core.queues.queue<TimerDueData>(TIMERS_QUEUE);
+    return this.deps.queues.queue<TimerDueData>(TIMERS_QUEUE);
   }
 
   /**
@@ -112,7 +124,7 @@ export class TimerScheduler {
   }
 
   /** Timers due within this window are (re-)enqueued by each reconciliation (1.5 × the period, ≥ 10 s). */
-  private horizonMs(periodMs = this.core.config.timers.reconcileMs): number {
+  private horizonMs(periodMs = this.deps.settings.reconcileMs): number {
     return Math.max(10_000, Math.round(periodMs * 1.5));
   }
 
@@ -263,7 +275,7 @@ export class TimerScheduler {
 
   /** See the class comment. Safe to run from any number of processes: one runs at a time. */
   async reconcile(opts: ReconcileOptions = {}): Promise<ReconcileReport> {
-    const periodMs = opts.periodMs ?? this.core.config.timers.reconcileMs;
+    const periodMs = opts.periodMs ?? this.deps.settings.reconcileMs;
     const graceMs = opts.graceMs ?? Math.min(5_000, periodMs);
     const horizonMs = opts.horizonMs ?? this.horizonMs(periodMs);
     const report = await this.store.exclusively(async () => {
@@ -319,7 +331,7 @@ export class TimerScheduler {
   }
 
   private async reference(): Promise<PlanReference> {
-    const [sla, categories] = await Promise.all([this.core.sla.snapshot(), this.core.org.listCategories()]);
+    const [sla, categories] = await Promise.all([this.deps.sla.snapshot(), this.deps.org.listCategories()]);
     return { sla, categories: new Map(categories.map((c) => [c.id, c.code])) };
   }
 

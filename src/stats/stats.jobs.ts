@@ -25,9 +25,8 @@ export const STATS_JOBS = {
   },
 } as const;
 
-/** Nightly full rebuild (centre time), overridable with HOTLINE_STATS_REBUILD_CRON. */
+/** The nightly full rebuild's scheduler (HOTLINE_STATS_REBUILD_CRON, centre time). */
 export const REBUILD_SCHEDULER_ID = "stats-rebuild";
-export const DEFAULT_REBUILD_CRON = "30 3 * * *";
 
 /** Events that move neither the facts nor the as-of-now figures: no dashboard refresh needed. */
 export const QUIET_EVENTS: ReadonlySet<string> = new Set([

@@ -1,7 +1,7 @@
 import type pg from "pg";
 import { validation } from "../http/errors.ts";
 import { logger } from "../logger.ts";
-import type { CoreServices } from "../system.ts";
+import type { OrgService } from "../org/org.service.ts";
 import {
   addInto,
   type Counters,
@@ -76,19 +76,17 @@ export interface OverdueItem {
   supervisionLevel: number;
 }
 
+/** What the stats service needs: the pool, the organisation (names, scopes) and two settings. */
+export interface StatsDeps {
+  pool: pg.Pool;
+  org: Pick<OrgService, "tree" | "categoryByCode" | "listCategories">;
+  timeZone: string;
+  weights: SatisfactionWeights;
+}
+
 export type StatsListener = (e: { version: string; at: string }) => void;
 
 const POLL_MS = 1_000;
-
-/** "100,80,0" → weights for satisfied, basically satisfied, dissatisfied. */
-export function parseWeights(value: string | undefined): SatisfactionWeights {
-  if (!value) return DEFAULT_WEIGHTS;
-  const parts = value.split(",").map((v) => Number(v.trim()));
-  if (parts.length !== 3 || parts.some((n) => !Number.isFinite(n) || n < 0 || n > 100))
-    throw new Error("HOTLINE_SATISFACTION_WEIGHTS must be three numbers 0..100, e.g. 100,80,0");
-  const [satisfied, basicallySatisfied, dissatisfied] = parts as [number, number, number];
-  return { satisfied, basicallySatisfied, dissatisfied };
-}
 
 /** Keeps the stats rollups current (via the "stats" queue) and answers the stats API. */
 export class StatsService {
@@ -97,17 +95,17 @@ export class StatsService {
   private poller: NodeJS.Timeout | undefined;
   private lastVersion: string | undefined;
 
-  constructor(readonly core: CoreServices) {
-    this.weights = parseWeights(process.env.HOTLINE_SATISFACTION_WEIGHTS);
+  constructor(private readonly deps: StatsDeps) {
+    this.weights = deps.weights;
   }
 
   get timeZone(): string {
-    return this.core.config.timeZone;
+    return this.deps.timeZone;
   }
 
   /** Raw pg for set-based SQL (the rollups, the import): the process's shared pool. */
   get pool(): pg.Pool {
-    return this.core.pool;
+    return this.deps.pool;
   }
 
   // ---- write side -----------------------------------------------------------------------
@@ -145,13 +143,13 @@ export class StatsService {
     }
     let departmentIds: number[] | null = null;
     if (q.departmentId !== undefined) {
-      const tree = await this.core.org.tree();
+      const tree = await this.deps.org.tree();
       if (!tree.get(q.departmentId)) throw validation({ departmentId: "Unknown department" });
       departmentIds = tree.subtreeIds(q.departmentId);
     }
     let categoryId: number | null = null;
     if (q.categoryCode !== undefined) {
-      const category = await this.core.org.categoryByCode(q.categoryCode);
+      const category = await this.deps.org.categoryByCode(q.categoryCode);
       if (!category) throw validation({ categoryCode: "Unknown category" });
       categoryId = category.id;
     }
@@ -177,7 +175,7 @@ export class StatsService {
     now = new Date(),
   ): Promise<{ period: Period; items: DepartmentFigures[] }> {
     const { scope, period } = await this.scope(q, now);
-    const [byDept, tree] = await Promise.all([this.counters(scope, "department", now), this.core.org.tree()]);
+    const [byDept, tree] = await Promise.all([this.counters(scope, "department", now), this.deps.org.tree()]);
     const items: DepartmentFigures[] = [];
     for (const [key, c] of byDept) {
       const departmentId = Number(key);
@@ -225,7 +223,7 @@ export class StatsService {
     const [current, previous, categories] = await Promise.all([
       loadCounters(this.pool, scope, "category", only),
       loadCounters(this.pool, prev, "category", only),
-      this.core.org.listCategories(),
+      this.deps.org.listCategories(),
     ]);
     const byId = new Map(categories.map((c) => [c.id, c]));
     const ids = new Set([...current.keys(), ...previous.keys()]);
@@ -256,7 +254,7 @@ export class StatsService {
     q: { limit: number; departmentId?: number | undefined },
     now = new Date(),
   ): Promise<OverdueItem[]> {
-    const tree = await this.core.org.tree();
+    const tree = await this.deps.org.tree();
     let departmentIds: number[] | null = null;
     if (q.departmentId !== undefined) {
       if (!tree.get(q.departmentId)) throw validation({ departmentId: "Unknown department" });

@@ -16,7 +16,7 @@ import { snapshotRollups } from "../../src/stats/rollups.ts";
 import type { Services } from "../../src/system.ts";
 import { createTicket, deptId } from "../helpers/fixtures.ts";
 import { statsSettled } from "../helpers/stats.ts";
-import { type ApiClient, startTestSystem, type TestSystem } from "../helpers/system.ts";
+import { type ApiClient, BACKENDS, backendMissing, startTestSystem, type TestSystem } from "../helpers/system.ts";
 
 /** The expected figures straight from metrics.ts over the tickets as they are in the database. */
 async function expectedFigures(
@@ -60,8 +60,8 @@ async function run(client: ApiClient, id: number, type: string, payload: Record<
   return res.body as Record<string, unknown>;
 }
 
-for (const backend of ["postgres", "redis"] as const) {
-  describe(`stats on the ${backend} queue backend`, () => {
+for (const backend of BACKENDS) {
+  describe.skipIf(backendMissing(backend))(`stats on the ${backend} queue backend`, () => {
     let sys: TestSystem;
     let s: Services;
     const ids: Record<string, number> = {};
