@@ -3,9 +3,10 @@ import type { App } from "../http/app.ts";
 import { requireRole } from "../http/auth.middleware.ts";
 import { notFound, validation } from "../http/errors.ts";
 import { jsonBody, jsonResponse, problems } from "../http/schemas.ts";
-import type { Services } from "../system.ts";
+import type { OrgService } from "../org/org.service.ts";
 import { addDuration, defaultCalendar, parseLocalDate, type WorkingCalendar } from "./calendar.ts";
 import { validateDuration } from "./duration.ts";
+import type { SlaService } from "./sla.service.ts";
 import { DEFAULT_POLICY_CODE, type StoredPolicy } from "./sla.service.ts";
 
 const Clock = z.enum(["calendar", "working"]);
@@ -149,7 +150,10 @@ const putPolicy = createRoute({
 // ---- registration -------------------------------------------------------------------------------
 
 /** GET /sla/deadline, calendar and SLA policy routes. */
-export function registerSlaRoutes(app: App, s: Services): void {
+export function registerSlaRoutes(
+  app: App,
+  s: { sla: SlaService; org: Pick<OrgService, "categoryByCode"> },
+): void {
   app.openapi(deadlineRoute, async (c) => {
     const q = c.req.valid("query");
     const problem = validateDuration(q.duration);

@@ -3,11 +3,9 @@ import { streamSSE } from "hono/streaming";
 import type { App } from "../http/app.ts";
 import { requireRole } from "../http/auth.middleware.ts";
 import { jsonResponse, problems } from "../http/schemas.ts";
-import type { Services } from "../system.ts";
 import { CHANNELS } from "../tickets/ticket.schemas.ts";
 import { departmentsCsv } from "./csv.ts";
-import { registerImportRoutes } from "./import.routes.ts";
-import { DEPARTMENT_SORT_KEYS } from "./stats.service.ts";
+import { DEPARTMENT_SORT_KEYS, type StatsService } from "./stats.service.ts";
 
 /** Who reads the dashboard: everyone but handlers (their view is their own desk). */
 export const STATS_ROLES = ["manager", "admin", "reviewer", "agent"] as const;
@@ -116,7 +114,7 @@ const Scope = z.object({
 
 const commonProblems = problems(401, 403, 422);
 
-export function registerStatsRoutes(app: App, s: Services): void {
+export function registerStatsRoutes(app: App, s: { stats: StatsService }): void {
   app.use("/api/v1/stats/*", requireRole(...STATS_ROLES));
 
   app.openapi(
@@ -282,6 +280,4 @@ export function registerStatsRoutes(app: App, s: Services): void {
         unsubscribe();
       }),
   );
-
-  registerImportRoutes(app, s);
 }
