@@ -1,7 +1,9 @@
 import { type Job, UnrecoverableError } from "bullmq";
+import type { Config } from "../src/config.ts";
+import type { QueueBackend } from "../src/jobs/queues.ts";
 import { logger } from "../src/logger.ts";
 import { REBUILD_SCHEDULER_ID, RebuildJob, STATS_JOBS, STATS_QUEUE } from "../src/stats/stats.jobs.ts";
-import type { Services } from "../src/system.ts";
+import type { StatsService } from "../src/stats/stats.service.ts";
 
 /** How often an idle drain looks at the stats outbox; a full batch is followed at once by the next. */
 const DRAIN_IDLE_MS = 100;
@@ -13,7 +15,14 @@ const DRAIN_BATCH = 500;
  * the rollups). The "stats" queue keeps the periodic full rebuild. Any number of processes
  * may run it side by side. Returns a graceful stop.
  */
-export async function startStatsWorkers(s: Services): Promise<() => Promise<void>> {
+/** What the stats worker needs. */
+export interface StatsWorkerDeps {
+  queues: Pick<QueueBackend, "queue" | "worker">;
+  stats: Pick<StatsService, "drain" | "rebuild" | "pool">;
+  config: Pick<Config, "timeZone" | "stats">;
+}
+
+export async function startStatsWorkers(s: StatsWorkerDeps): Promise<() => Promise<void>> {
   const worker = s.queues.worker(
     STATS_QUEUE,
     async (job: Job) => {

@@ -1,7 +1,16 @@
 import { DelayedError, type Job, UnrecoverableError } from "bullmq";
+import type { Config } from "../src/config.ts";
 import { JOBS, TIMERS_QUEUE, TimerDueSchema } from "../src/jobs/catalog.ts";
+import type { QueueBackend } from "../src/jobs/queues.ts";
 import { logger } from "../src/logger.ts";
-import type { Services } from "../src/system.ts";
+import type { TimerScheduler } from "../src/sla/timers.ts";
+
+/** What the timer worker needs. */
+export interface TimerWorkerDeps {
+  queues: Pick<QueueBackend, "queue" | "worker">;
+  timers: TimerScheduler;
+  config: Pick<Config, "timers">;
+}
 
 export const RECONCILE_SCHEDULER_ID = "timers-reconcile";
 /** Every this many reconciliations also look for open tickets whose timers were never planned. */
@@ -28,7 +37,7 @@ export interface TimerWorkerOptions {
  * in-flight jobs finish, then connections close.
  */
 export async function startTimerWorkers(
-  s: Services,
+  s: TimerWorkerDeps,
   opts: TimerWorkerOptions = {},
 ): Promise<() => Promise<void>> {
   const reconcileMs = opts.reconcileMs ?? s.config.timers.reconcileMs;
