@@ -91,7 +91,8 @@ export async function startTimerWorkers(
       { name: JOBS.timerReconcile.name, data: {}, opts: JOBS.timerReconcile.opts },
     );
   };
-  await ensureScheduler().catch((err: unknown) =>
+  // Not awaited: an unreachable queue must not hold up the API's start (the watchdog retries).
+  void ensureScheduler().catch((err: unknown) =>
     logger.warn({ err }, "timer queue unreachable at start; the watchdog keeps trying"),
   );
   // The scheduler lives in the queue; if the queue was wiped, put it back. If the queue cannot be
