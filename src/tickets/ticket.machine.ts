@@ -10,7 +10,7 @@
  * Layout: types and constants → permissions → payload checks → machine (guards,
  * actions, states) → `applyEvent` / `allowedEvents`.
  */
-import { and, assign, not, or, setup, stateIn, transition } from "xstate";
+import { type ActorScope, and, assign, createActor, not, or, setup, stateIn } from "xstate";
 import type { EventInput } from "./ticket.events.ts";
 import {
   EVENT_TYPES,
@@ -542,6 +542,33 @@ function normalizeContext(context: TicketContext): TicketContext {
   return { ...base, ...context, flags: { ...base.flags, ...context.flags } };
 }
 
+type TicketActorScope = Parameters<typeof ticketMachine.transition>[2];
+let scope: TicketActorScope | undefined;
+
+/**
+ * The actor scope transitions run in, made once. xstate's `transition()` builds (and drops) a
+ * whole actor for every call — more work than the transition itself, which for this machine is
+ * guards and `assign`s only: nothing is spawned, sent or executed through the scope, so one inert
+ * scope serves every call.
+ */
+function inertScope(): TicketActorScope {
+  if (!scope) {
+    const self = createActor(ticketMachine, { input: {} });
+    scope = {
+      self,
+      system: self.system,
+      id: "",
+      sessionId: "",
+      defer: () => {},
+      logger: () => {},
+      stopChild: () => {},
+      emit: () => {},
+      actionExecutor: () => {},
+    } as unknown as TicketActorScope;
+  }
+  return scope;
+}
+
 /**
  * Applies one event to a stored ticket. Pure: the input is not modified.
  * `changed` says whether the state (status) changed; context-only events such as
@@ -559,7 +586,7 @@ export function applyEvent(data: TicketSnapshotData, event: TicketEvent): Transi
   // getTransitionData evaluates guards: no enabled transition means the event is refused. A guard
   // or action that throws is a bug and surfaces as one (never as "not allowed").
   if (ticketMachine.getTransitionData(snapshot, event).length === 0) return NOT_ALLOWED;
-  const [next] = transition(ticketMachine, snapshot, event);
+  const next = ticketMachine.transition(snapshot, event, inertScope());
   const status = next.value;
   if (next.status !== "active" || !isTicketState(status)) return NOT_ALLOWED;
   return { ok: true, status, context: next.context, changed: status !== data.status };
