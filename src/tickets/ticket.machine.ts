@@ -10,7 +10,7 @@
  * Layout: types and constants → permissions → payload checks → machine (guards,
  * actions, states) → `applyEvent` / `allowedEvents`.
  */
-import { type ActorScope, and, assign, createActor, not, or, setup, stateIn } from "xstate";
+import { and, assign, createActor, not, or, setup, stateIn } from "xstate";
 import type { EventInput } from "./ticket.events.ts";
 import {
   EVENT_TYPES,
