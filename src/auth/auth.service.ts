@@ -130,12 +130,12 @@ export class AuthService {
     const user = await this.db.user.findUnique({ where: { id: principal.id } });
     if (!user?.active)
       throw new AppError("unauthenticated", "The token's user no longer exists or is disabled");
+    const policy = passwordPolicyError(newPassword, user.username);
+    if (policy) throw validation({ newPassword: policy });
     if (!(await verifyPassword(currentPassword, user.passwordHash)))
       throw validation({ currentPassword: "This is not your current password" });
-    const problem =
-      passwordPolicyError(newPassword, user.username) ??
-      (newPassword === currentPassword ? "Must differ from the current password" : null);
-    if (problem) throw validation({ newPassword: problem });
+    if (newPassword === currentPassword)
+      throw validation({ newPassword: "Must differ from the current password" });
     const passwordHash = await hashPassword(newPassword);
     const tokenVersion = await this.db.$transaction(async (tx) => {
       await tx.user.update({ where: { id: user.id }, data: { passwordHash } });

@@ -3,6 +3,7 @@ import type { App } from "../http/app.ts";
 import { requireRole } from "../http/auth.middleware.ts";
 import { jsonBody, jsonResponse, problems } from "../http/schemas.ts";
 import type { OrgService } from "./org.service.ts";
+import { registerUserRoutes } from "./user.routes.ts";
 
 const Department = z
   .object({
@@ -24,28 +25,6 @@ const DepartmentInput = z.object({
     .regex(/^[A-Za-z0-9_.-]+$/, "Letters, digits, _ . - only"),
   parentId: z.number().int().positive().nullish(),
   nameEn: z.string().max(100).nullish(),
-});
-const User = z
-  .object({
-    id: z.number().int(),
-    username: z.string(),
-    displayName: z.string(),
-    role: z.enum(["agent", "reviewer", "handler", "manager", "admin"]),
-    departmentId: z.number().int().nullable(),
-    active: z.boolean(),
-  })
-  .openapi("User");
-const UserInput = z.object({
-  username: z
-    .string()
-    .trim()
-    .min(2)
-    .max(50)
-    .regex(/^[A-Za-z0-9_.-]+$/, "Letters, digits, _ . - only"),
-  password: z.string().min(8).max(200),
-  displayName: z.string().trim().min(1).max(100),
-  role: z.enum(["agent", "reviewer", "handler", "manager", "admin"]),
-  departmentId: z.number().int().positive().nullish(),
 });
 const Category = z
   .object({
@@ -107,28 +86,7 @@ export function registerOrgRoutes(app: App, org: OrgService) {
     async (c) => c.json(await org.createDepartment(c.req.valid("json")), 201),
   );
 
-  app.use("/api/v1/users", requireRole("admin"));
-  app.openapi(
-    createRoute({
-      method: "get",
-      path: "/api/v1/users",
-      tags: ["org"],
-      summary: "List users (admin)",
-      responses: { 200: jsonResponse(z.object({ items: z.array(User) }), "Users"), ...problems(401, 403) },
-    }),
-    async (c) => c.json({ items: await org.listUsers() }, 200),
-  );
-  app.openapi(
-    createRoute({
-      method: "post",
-      path: "/api/v1/users",
-      tags: ["org"],
-      summary: "Create a user (admin)",
-      request: jsonBody(UserInput),
-      responses: { 201: jsonResponse(User, "Created"), ...problems(400, 401, 403, 409, 422) },
-    }),
-    async (c) => c.json(await org.createUser(c.req.valid("json")), 201),
-  );
+  registerUserRoutes(app, org);
 
   app.openapi(
     createRoute({

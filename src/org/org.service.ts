@@ -1,9 +1,9 @@
-import { hashPassword } from "../auth/password.ts";
 import type { Db } from "../db/client.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Role } from "../generated/prisma/enums.ts";
 import { AppError, notFound, validation } from "../http/errors.ts";
 import { DepartmentTree } from "./department-tree.ts";
+import { UserAdmin } from "./user-admin.ts";
 
 const TREE_TTL_MS = 2_000;
 
@@ -23,7 +23,12 @@ export class OrgService {
     | { byCode: Map<string, CategoryRow>; byId: Map<number, CategoryRow>; at: number }
     | undefined;
 
-  constructor(private readonly db: Db) {}
+  /** User administration (src/org/user-admin.ts). */
+  readonly users: UserAdmin;
+
+  constructor(private readonly db: Db) {
+    this.users = new UserAdmin(db, () => this.tree());
+  }
 
   async tree(): Promise<DepartmentTree> {
     if (this.treeCache && Date.now() - this.treeCache.at < TREE_TTL_MS) return this.treeCache.tree;
@@ -65,36 +70,19 @@ export class OrgService {
     }
   }
 
-  async createUser(input: {
+  /** Creates a user (the demo seed; the API goes through `users.create` with its actor). */
+  createUser(input: {
     username: string;
     password: string;
     displayName: string;
     role: Role;
     departmentId?: number | null;
   }) {
-    if (input.role === "handler" && input.departmentId == null)
-      throw validation({ departmentId: "A handler belongs to a department" });
-    if (input.departmentId != null && !(await this.tree()).get(input.departmentId)) {
-      throw validation({ departmentId: "Unknown department" });
-    }
-    try {
-      return await this.db.user.create({
-        data: {
-          username: input.username,
-          passwordHash: await hashPassword(input.password),
-          displayName: input.displayName,
-          role: input.role,
-          departmentId: input.departmentId ?? null,
-        },
-        select: USER_SELECT,
-      });
-    } catch (err) {
-      throw uniqueViolation(err, "username", "This username is taken");
-    }
+    return this.users.create(null, input);
   }
 
   listUsers() {
-    return this.db.user.findMany({ select: USER_SELECT, orderBy: { id: "asc" } });
+    return this.users.list();
   }
 
   async createCategory(input: {
@@ -171,15 +159,6 @@ export class OrgService {
     return (await this.categoryByCode(categoryCode))?.defaultDepartmentId ?? null;
   }
 }
-
-const USER_SELECT = {
-  id: true,
-  username: true,
-  displayName: true,
-  role: true,
-  departmentId: true,
-  active: true,
-} as const;
 
 function uniqueViolation(err: unknown, field: string, message: string): unknown {
   if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === "P2002") {
