@@ -65,19 +65,9 @@ export class TimerStore {
     }
   }
 
-  /** Runs `fn` in a transaction on one connection of the store's pool. */
-  async inTransaction<T>(fn: (c: Queryable) => Promise<T>): Promise<T> {
-    return this.withClient(async (c) => {
-      await c.query("BEGIN");
-      try {
-        const out = await fn(c);
-        await c.query("COMMIT");
-        return out;
-      } catch (err) {
-        await c.query("ROLLBACK").catch(() => {});
-        throw err;
-      }
-    });
+  /** Runs `fn` in a transaction on one connection of the pool. */
+  inTransaction<T>(fn: (c: Queryable) => Promise<T>): Promise<T> {
+    return inTransaction(this.db, fn);
   }
 
   /** Runs `fn` only if no other process is reconciling; returns null when one is. */
