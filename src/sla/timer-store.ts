@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { inTransaction } from "../db/pool.ts";
 import type { TicketContext, TimerFlags } from "../tickets/ticket.machine.ts";
 import { TIMED_STATES } from "../tickets/vocabulary.ts";
 import type { TimerKind, TimerStatus } from "./timer-plan.ts";
