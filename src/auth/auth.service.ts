@@ -3,6 +3,8 @@ import { sign, verify } from "hono/jwt";
 import type { Db } from "../db/client.ts";
 import { AppError, validation } from "../http/errors.ts";
 import { logger } from "../logger.ts";
+import { type Device, issueDeviceCookie, readDeviceCookie } from "./device-cookie.ts";
+import { LoginThrottle } from "./login-throttle.ts";
 import {
   DUMMY_HASH,
   generatePassword,
@@ -23,6 +25,21 @@ const SECRET_KEY = "auth.tokenSecret";
  */
 export const PRINCIPAL_CACHE_MS = 5_000;
 const VERIFIED_TOKENS_MAX = 10_000;
+
+/** Who is logging in, as far as the server can tell. */
+export interface LoginClient {
+  /** The peer address (behind a reverse proxy, the proxy's). */
+  address?: string;
+  /** The known-device cookie's value, if the client sent one. */
+  deviceCookie?: string;
+}
+
+export interface LoginResult {
+  token: string;
+  user: Principal;
+  /** The known-device cookie to set (device-cookie.ts). */
+  deviceCookie: string;
+}
 
 /** A user as the auth cache holds it: the principal and what decides whether a token still stands. */
 interface Standing {
@@ -45,10 +62,14 @@ export class AuthService {
   /** Bumped by every invalidation, so a read that raced one is not cached. */
   private invalidations = 0;
 
+  private readonly throttle: LoginThrottle;
+
   constructor(
     private readonly db: Db,
     private readonly tokenTtlHours: number,
+    opts: { throttle?: LoginThrottle } = {},
   ) {
+    this.throttle = opts.throttle ?? new LoginThrottle();
     onUserChanged(db, (userId) => this.forget(userId));
   }
 
@@ -86,13 +107,37 @@ export class AuthService {
     return configured ? null : password;
   }
 
-  async login(username: string, password: string): Promise<{ token: string; user: Principal }> {
-    const user = await this.db.user.findUnique({ where: { username } });
-    // Verify against a dummy hash when the user is unknown so timing does not reveal usernames.
-    const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
-    if (!user?.active || !ok) throw new AppError("unauthenticated", "Wrong username or password");
-    if (needsRehash(user.passwordHash)) await this.rehash(user.id, user.passwordHash, password);
-    return { token: await this.issueToken(user.id, user.tokenVersion), user: toPrincipal(user) };
+  /**
+   * Checks the password, throttled (login-throttle.ts): a refusal is a 429 whose `retryAfter`
+   * says how many seconds to wait, and comes before the password is looked at.
+   */
+  async login(username: string, password: string, client: LoginClient = {}): Promise<LoginResult> {
+    const device = readDeviceCookie(this.requireSecret(), client.deviceCookie, Date.now());
+    const decision = this.throttle.begin({
+      address: client.address ?? "unknown",
+      username,
+      device: device?.usernames.includes(username) ? device.id : null,
+    });
+    if (!("done" in decision)) throw throttled(decision.waitMs);
+    let ok = false;
+    try {
+      const user = await this.db.user.findUnique({ where: { username } });
+      // Verify against a dummy hash when the user is unknown so timing does not reveal usernames.
+      ok = (await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH)) && !!user?.active;
+      if (!user || !ok) throw new AppError("unauthenticated", "Wrong username or password");
+      if (needsRehash(user.passwordHash)) await this.rehash(user.id, user.passwordHash, password);
+      return {
+        token: await this.issueToken(user.id, user.tokenVersion),
+        user: toPrincipal(user),
+        deviceCookie: this.deviceCookieFor(device, username),
+      };
+    } finally {
+      decision.done(ok);
+    }
+  }
+
+  private deviceCookieFor(device: Device | null, username: string): string {
+    return issueDeviceCookie(this.requireSecret(), device, username, Date.now());
   }
 
   /**
@@ -126,14 +171,23 @@ export class AuthService {
     principal: Principal,
     currentPassword: string,
     newPassword: string,
+    client: LoginClient = {},
   ): Promise<{ token: string; user: Principal }> {
     const user = await this.db.user.findUnique({ where: { id: principal.id } });
     if (!user?.active)
       throw new AppError("unauthenticated", "The token's user no longer exists or is disabled");
     const policy = passwordPolicyError(newPassword, user.username);
     if (policy) throw validation({ newPassword: policy });
-    if (!(await verifyPassword(currentPassword, user.passwordHash)))
-      throw validation({ currentPassword: "This is not your current password" });
+    // Wrong current passwords count like failed logins, so a stolen token cannot guess it at leisure.
+    const decision = this.throttle.begin({
+      address: client.address ?? "unknown",
+      username: user.username,
+      device: null,
+    });
+    if (!("done" in decision)) throw throttled(decision.waitMs);
+    const right = await verifyPassword(currentPassword, user.passwordHash);
+    decision.done(right);
+    if (!right) throw validation({ currentPassword: "This is not your current password" });
     if (newPassword === currentPassword)
       throw validation({ newPassword: "Must differ from the current password" });
     const passwordHash = await hashPassword(newPassword);
@@ -221,6 +275,11 @@ export class AuthService {
     if (!this.secret) throw new Error("AuthService.init() was not called");
     return this.secret;
   }
+}
+
+function throttled(waitMs: number): AppError {
+  const retryAfter = Math.max(1, Math.ceil(waitMs / 1000));
+  return new AppError("rate_limited", `Too many failed logins; try again in ${retryAfter} s`, { retryAfter });
 }
 
 function bearer(authorization: string | undefined): string {

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { request as httpRequest } from "node:http";
 import { sign } from "hono/jwt";
 import type { TestSystem } from "../helpers/system.ts";
 
@@ -46,4 +47,60 @@ export async function login(
   });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : {}, headers: res.headers };
+}
+
+/**
+ * POST /api/v1/auth/login from a chosen loopback address (127.0.0.0/8 all reach a server on
+ * 127.0.0.1), so a test can play several clients; `cookie` is sent as the Cookie header.
+ */
+export function loginFrom(
+  url: string,
+  from: string,
+  username: string,
+  password: string,
+  cookie?: string,
+): Promise<{
+  status: number;
+  body: Record<string, unknown>;
+  headers: Record<string, string | string[] | undefined>;
+}> {
+  const body = JSON.stringify({ username, password });
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      `${url}/api/v1/auth/login`,
+      {
+        method: "POST",
+        localAddress: from,
+        headers: {
+          "content-type": "application/json",
+          "content-length": Buffer.byteLength(body),
+          ...(cookie ? { cookie } : {}),
+        },
+      },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => {
+          text += chunk;
+        });
+        res.on("end", () =>
+          resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : {}, headers: res.headers }),
+        );
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+/** The `name=value` of a Set-Cookie header, ready to send back as Cookie. */
+export function cookieFrom(
+  headers: Record<string, string | string[] | undefined>,
+  name: string,
+): string | undefined {
+  const set = headers["set-cookie"];
+  return [set ?? []]
+    .flat()
+    .map((c) => c.split(";")[0] ?? "")
+    .find((c) => c.startsWith(`${name}=`));
 }
