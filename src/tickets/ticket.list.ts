@@ -1,16 +1,36 @@
 import type { Principal } from "../auth/principal.ts";
 import type { Db } from "../db/client.ts";
-import type { Prisma, Ticket } from "../generated/prisma/client.ts";
+import { Prisma, type Ticket } from "../generated/prisma/client.ts";
 import { AppError } from "../http/errors.ts";
 import type { DepartmentTree } from "../org/department-tree.ts";
 import type { OrgService } from "../org/org.service.ts";
 import { toCsv } from "../stats/csv.ts";
-import type { ListQuery } from "./ticket.schemas.ts";
 import { fromPrisma } from "./ticket.record.ts";
+import type { ListQuery } from "./ticket.schemas.ts";
 import { type TicketView, toTicketView } from "./ticket.view.ts";
 import { OPEN_STATES } from "./vocabulary.ts";
 
-/** The ticket list (filters, scope, cursor pagination) and its CSV export: the read side of the desk. */
+/** What a list query needs besides the caller and the query string, read before the SQL is built. */
+export interface ListContext {
+  tree: DepartmentTree;
+  /** The id of `q.categoryCode`; null when the code is unknown (nothing matches). */
+  categoryId: number | null;
+  now: Date;
+}
+
+/**
+ * How a text search looks for its page (see listSql): reading the next tickets in list order
+ * (`walk`), or collecting every match, through the gram index (`index`) or the other filters
+ * and LIKE alone (`scan`).
+ */
+export type SearchPhase = "walk" | "index" | "scan";
+
+/**
+ * The ticket list (filters, scope, cursor pagination) and its CSV export: the read side of the desk.
+ *
+ * One SQL statement picks the page's ids (`listSql`, shaped for the indexes of migration
+ * `20261130150000_ticket_list_indexes`), then Prisma reads those rows by primary key.
+ */
 export class TicketList {
   constructor(
     private readonly db: Db,
@@ -21,70 +41,27 @@ export class TicketList {
     principal: Principal,
     q: ListQuery,
   ): Promise<{ items: TicketView[]; nextCursor: string | null }> {
+    checkText(q);
     const tree = await this.org.tree();
-    const and: Prisma.TicketWhereInput[] = [];
-    if (principal.role === "handler") {
-      const scope = principal.departmentId != null ? tree.subtreeIds(principal.departmentId) : [];
-      and.push({
-        OR: [
-          { departmentId: { in: scope } },
-          { coDepartmentIds: { hasSome: scope } },
-          { subDepartmentId: { in: scope } },
-        ],
-      });
+    const categoryId = q.categoryCode ? ((await this.org.categoryByCode(q.categoryCode))?.id ?? null) : null;
+    const ctx: ListContext = { tree, categoryId, now: new Date() };
+    const run = (phase?: SearchPhase) =>
+      this.db.$queryRaw<Array<{ id: number }>>(listSql(principal, q, ctx, phase));
+    // A text search first looks among the next SEARCH_WALK tickets in order; when that does
+    // not fill the page, it collects every match, through the gram index if the term is rare.
+    let ids = await run(isTextSearch(q.q) ? "walk" : undefined);
+    if (isTextSearch(q.q) && ids.length <= q.limit) {
+      const [row] = await this.db.$queryRaw<Array<{ n: number }>>(searchCandidatesSql(q.q));
+      ids = await run((row?.n ?? 0) > SEARCH_INDEX_MAX ? "scan" : "index");
     }
-    if (q.status?.length) and.push({ status: { in: q.status } });
-    if (q.departmentId) and.push({ departmentId: { in: tree.subtreeIds(q.departmentId) } });
-    if (q.categoryCode) {
-      const cat = await this.org.categoryByCode(q.categoryCode);
-      and.push({ categoryId: cat?.id ?? -1 });
-    }
-    if (q.urgency) and.push({ urgency: q.urgency });
-    const now = new Date();
-    const open = OPEN_STATES;
-    if (q.overdue === "true") and.push({ status: { in: open }, dueAt: { lt: now } });
-    if (q.overdue === "false")
-      and.push({ OR: [{ dueAt: null }, { dueAt: { gte: now } }, { status: { notIn: open } }] });
-    if (q.supervised === "true") and.push({ supervisionLevel: { gt: 0 }, status: { in: open } });
-    if (q.reopened === "true") and.push({ reopenCount: { gt: 0 } });
-    if (q.reopened === "false") and.push({ reopenCount: 0 });
-    if (q.phone) and.push({ citizenPhone: q.phone });
-    if (q.queue === "review") and.push({ status: "reviewing" });
-    if (q.queue === "returns") and.push({ status: "returnRequested" });
-    if (q.queue === "callback") and.push({ status: "callback" });
-    if (q.queue === "extensions")
-      and.push({ status: "processing", extensions: { some: { status: "pending" } } });
-    if (q.q) {
-      const term = q.q;
-      if (/^\d{8,}$/.test(term)) and.push({ OR: [{ number: term }, { citizenPhone: term }] });
-      else and.push({ OR: [{ title: { contains: term } }, { address: { contains: term } }] });
-    }
-    const sortByDeadline = q.sort === "deadline";
-    const cursor = q.cursor ? decodeCursor(q.cursor) : null;
-    if (cursor) {
-      if (sortByDeadline) {
-        const at = new Date(cursor.k);
-        and.push({ OR: [{ dueAt: { gt: at } }, { dueAt: at, id: { gt: cursor.id } }] });
-      } else {
-        const at = new Date(cursor.k);
-        and.push({ OR: [{ createdAt: { lt: at } }, { createdAt: at, id: { lt: cursor.id } }] });
-      }
-    }
-    if (sortByDeadline) and.push({ dueAt: { not: null } });
-    const rows = await this.db.ticket.findMany({
-      where: { AND: and },
-      orderBy: sortByDeadline ? [{ dueAt: "asc" }, { id: "asc" }] : [{ createdAt: "desc" }, { id: "desc" }],
-      take: q.limit + 1,
-    });
-    const page = rows.slice(0, q.limit);
+    const pageIds = ids.slice(0, q.limit).map((r) => r.id);
+    const rows = pageIds.length ? await this.db.ticket.findMany({ where: { id: { in: pageIds } } }) : [];
+    const byId = new Map(rows.map((t) => [t.id, t]));
+    const page = pageIds.map((id) => byId.get(id)).filter((t): t is Ticket => t !== undefined);
     const last = page[page.length - 1];
+    const key = last && (q.sort === "deadline" ? last.dueAt : last.createdAt);
     const nextCursor =
-      rows.length > q.limit && last
-        ? encodeCursor({
-            k: (sortByDeadline ? (last.dueAt as Date) : last.createdAt).toISOString(),
-            id: last.id,
-          })
-        : null;
+      ids.length > q.limit && last && key ? encodeCursor({ k: key.toISOString(), id: last.id }) : null;
     const items = await Promise.all(page.map((t) => this.view(principal, t, tree)));
     return { items, nextCursor };
   }
@@ -136,6 +113,158 @@ export class TicketList {
   }
 }
 
+/** PostgreSQL text cannot hold NUL: refuse it here rather than fail in the driver. */
+function checkText(q: Partial<ListQuery>): void {
+  for (const key of ["q", "phone", "categoryCode", "cursor"] as const) {
+    if (q[key]?.includes("\u0000"))
+      throw new AppError("malformed", `${key} must not contain a NUL character`);
+  }
+}
+
+/** How many tickets, in list order, a text search reads before it collects every match instead. */
+export const SEARCH_WALK = 5000;
+/** A text search collecting its matches goes through the gram index up to this many candidates. */
+export const SEARCH_INDEX_MAX = 3000;
+
+/** `q` as a substring search (anything but a ticket number or phone: 8 or more digits). */
+export function isTextSearch(term: string | undefined): term is string {
+  return !!term && !/^\d{8,}$/.test(term);
+}
+
+/**
+ * How many tickets hold every gram of `term`, counted no further than SEARCH_INDEX_MAX + 1:
+ * the GIN index's posting lists, and the rows of ticket_search they point to.
+ */
+export function searchCandidatesSql(term: string): Prisma.Sql {
+  return Prisma.sql`SELECT count(*)::int AS n FROM (
+      SELECT 1 FROM ticket_search WHERE grams @> ${searchGrams(term)}::text[] LIMIT ${SEARCH_INDEX_MAX + 1}) c`;
+}
+
+/**
+ * The ids of one page (limit + 1, to tell whether there is a next page), newest first or by
+ * deadline, in the caller's scope. Every filter is a plain conjunct over `tickets` so the
+ * planner picks per query between walking an ordered index (created_at or due_at, with the
+ * cursor as an index condition) and collecting a selective filter's rows through its index
+ * (status, department, phone) and sorting those few.
+ *
+ * A text search (`q`) does not leave that choice to the planner: it would have to know how
+ * many tickets contain the term, and it cannot. It multiplies the frequencies of the term's
+ * bigrams as if they were independent (those of one term are not: it takes 人民路, in one
+ * ticket in nine, for one in a hundred), and the term's frequency within a handler's scope or
+ * a category as if it were the same as everywhere (欠薪 is in one ticket in twenty-five, and in
+ * almost none of a street office's). Either mistake turns a few milliseconds into seconds:
+ * collecting and sorting tens of thousands of rows, or walking the whole table for a page. So
+ * a text search runs in bounded phases:
+ *  - `walk` reads the next SEARCH_WALK tickets in list order (after the cursor), whatever they
+ *    are, and keeps those passing every filter and containing the term (LIKE): a page that is
+ *    common enough among recent tickets is found here, reading at most SEARCH_WALK rows;
+ *  - otherwise (fewer than limit + 1 found) the matches are rarer than (limit + 1) /
+ *    SEARCH_WALK, and the query collects them all and sorts them. If at most SEARCH_INDEX_MAX
+ *    tickets hold the term's grams (searchCandidatesSql), `index` joins them from the gram
+ *    index and the planner, which then rightly finds the term selective, starts from them or
+ *    from a more selective filter; else `scan` has no gram index to misjudge, and collects the
+ *    other filters' rows (a handler's scope, a status, a category) to keep those with the term.
+ */
+export function listSql(
+  principal: Principal,
+  q: ListQuery,
+  ctx: ListContext,
+  phase?: SearchPhase,
+): Prisma.Sql {
+  const { tree, now } = ctx;
+  const where: Prisma.Sql[] = [];
+  const open = Prisma.sql`${[...OPEN_STATES]}::"TicketStatus"[]`;
+  if (principal.role === "handler") {
+    const scope = principal.departmentId != null ? tree.subtreeIds(principal.departmentId) : [];
+    where.push(
+      Prisma.sql`(t.department_id = ANY(${scope}::int[]) OR t.co_department_ids && ${scope}::int[] OR t.sub_department_id = ANY(${scope}::int[]))`,
+    );
+  }
+  if (q.status?.length) where.push(Prisma.sql`t.status = ANY(${q.status}::"TicketStatus"[])`);
+  if (q.departmentId)
+    where.push(Prisma.sql`t.department_id = ANY(${tree.subtreeIds(q.departmentId)}::int[])`);
+  if (q.categoryCode) where.push(Prisma.sql`t.category_id = ${ctx.categoryId ?? -1}`);
+  if (q.urgency) where.push(Prisma.sql`t.urgency = ${q.urgency}::"Urgency"`);
+  if (q.overdue === "true") where.push(Prisma.sql`t.status = ANY(${open}) AND t.due_at < ${now}`);
+  if (q.overdue === "false")
+    where.push(Prisma.sql`(t.due_at IS NULL OR t.due_at >= ${now} OR t.status <> ALL(${open}))`);
+  if (q.supervised === "true") where.push(Prisma.sql`t.supervision_level > 0 AND t.status = ANY(${open})`);
+  if (q.reopened === "true") where.push(Prisma.sql`t.reopen_count > 0`);
+  if (q.reopened === "false") where.push(Prisma.sql`t.reopen_count = 0`);
+  if (q.phone) where.push(Prisma.sql`t.citizen_phone = ${q.phone}`);
+  if (q.queue === "review") where.push(Prisma.sql`t.status = 'reviewing'`);
+  if (q.queue === "returns") where.push(Prisma.sql`t.status = 'returnRequested'`);
+  if (q.queue === "callback") where.push(Prisma.sql`t.status = 'callback'`);
+  if (q.queue === "extensions")
+    where.push(
+      Prisma.sql`t.status = 'processing' AND EXISTS (SELECT 1 FROM extension_requests e WHERE e.ticket_id = t.id AND e.status = 'pending')`,
+    );
+  if (q.q && !isTextSearch(q.q)) where.push(Prisma.sql`(t.number = ${q.q} OR t.citizen_phone = ${q.q})`);
+  if (isTextSearch(q.q)) {
+    // The columns decide (LIKE's default escape is the backslash); in the `index` phase the
+    // candidates hold every gram of the term (ticket_search, kept by triggers).
+    const pattern = `%${escapeLike(q.q)}%`;
+    where.push(
+      Prisma.sql`(t.title LIKE ${pattern} OR t.description LIKE ${pattern} OR t.address LIKE ${pattern})`,
+    );
+    if (phase === "index")
+      where.push(
+        Prisma.sql`t.id IN (SELECT s.ticket_id FROM ticket_search s WHERE s.grams @> ${searchGrams(q.q)}::text[])`,
+      );
+  }
+  const byDeadline = q.sort === "deadline";
+  const cursor = q.cursor ? decodeCursor(q.cursor) : null;
+  // Where the list order starts: rows with a deadline for the deadline sort, and after the cursor.
+  const start = (a: string): Prisma.Sql[] => {
+    const [due, created, id] = ["due_at", "created_at", "id"].map((c) => Prisma.raw(`${a}.${c}`));
+    const conds = byDeadline ? [Prisma.sql`${due} IS NOT NULL`] : [];
+    if (cursor) {
+      const at = new Date(cursor.k);
+      conds.push(
+        byDeadline
+          ? Prisma.sql`(${due}, ${id}) > (${at}::timestamptz, ${cursor.id}::int)`
+          : Prisma.sql`(${created}, ${id}) < (${at}::timestamptz, ${cursor.id}::int)`,
+      );
+    }
+    return conds;
+  };
+  const order = (a: string) =>
+    Prisma.raw(byDeadline ? `${a}.due_at ASC, ${a}.id ASC` : `${a}.created_at DESC, ${a}.id DESC`);
+  const and = (conds: Prisma.Sql[]) => (conds.length ? Prisma.join(conds, " AND ") : Prisma.sql`TRUE`);
+  const page = q.limit + 1;
+  if (phase === "walk") {
+    // The subquery's LIMIT bounds the rows read; ordered, so the outer LIMIT stops early.
+    return Prisma.sql`SELECT t.id FROM (
+        SELECT * FROM tickets w WHERE ${and(start("w"))} ORDER BY ${order("w")} LIMIT ${SEARCH_WALK}) t
+      WHERE ${and(where)} ORDER BY ${order("t")} LIMIT ${page}`;
+  }
+  const filter = and([...where, ...start("t")]);
+  if (phase === "index" || phase === "scan") {
+    // Materialized: every match is collected through the most selective index, then sorted.
+    return Prisma.sql`WITH m AS MATERIALIZED (SELECT t.id, t.created_at, t.due_at FROM tickets t WHERE ${filter})
+      SELECT m.id FROM m ORDER BY ${order("m")} LIMIT ${page}`;
+  }
+  return Prisma.sql`SELECT t.id FROM tickets t WHERE ${filter} ORDER BY ${order("t")} LIMIT ${page}`;
+}
+
+/** `%`, `_` and the escape character itself match literally. */
+export function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/**
+ * The grams `ticket_search_grams` (the migration's SQL function) must have stored for a text
+ * containing `term`: its bigrams, or the character itself for a one-character term. Code
+ * points, as PostgreSQL counts characters.
+ */
+export function searchGrams(term: string): string[] {
+  const chars = Array.from(term);
+  if (chars.length === 1) return chars;
+  const grams = new Set<string>();
+  for (let i = 0; i + 1 < chars.length; i++) grams.add(`${chars[i]}${chars[i + 1]}`);
+  return [...grams];
+}
+
 const EXPORT_MAX_ROWS = 50_000;
 const EXPORT_HEADER = [
   "工单编号",
@@ -156,14 +285,30 @@ const EXPORT_HEADER = [
   "满意度评价",
 ];
 
+const MAX_INT4 = 2 ** 31 - 1;
+/** What the list issues: `YYYY-MM-DDTHH:mm:ss.sssZ`, years 0001–9999 (PostgreSQL's and JavaScript's common ground). */
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 export function encodeCursor(c: { k: string; id: number }): string {
   return Buffer.from(JSON.stringify(c)).toString("base64url");
 }
 
+/** A cursor this API issued, or 400: never a value PostgreSQL would refuse (→ 500). */
 export function decodeCursor(s: string): { k: string; id: number } {
   try {
-    const c = JSON.parse(Buffer.from(s, "base64url").toString("utf8")) as { k: unknown; id: unknown };
-    if (typeof c.k === "string" && typeof c.id === "number" && !Number.isNaN(Date.parse(c.k)))
+    const c = JSON.parse(Buffer.from(s, "base64url").toString("utf8")) as { k?: unknown; id?: unknown };
+    if (
+      typeof c === "object" &&
+      c !== null &&
+      typeof c.k === "string" &&
+      ISO_INSTANT.test(c.k) &&
+      !c.k.startsWith("0000") &&
+      new Date(c.k).toISOString() === c.k &&
+      typeof c.id === "number" &&
+      Number.isInteger(c.id) &&
+      c.id >= 1 &&
+      c.id <= MAX_INT4
+    )
       return { k: c.k, id: c.id };
   } catch {
     // fall through

@@ -130,6 +130,7 @@ export const ListQuerySchema = z.object({
     .number()
     .int()
     .positive()
+    .max(2 ** 31 - 1)
     .optional()
     .openapi({ description: "That department and its subtree" }),
   categoryCode: z.string().optional(),
@@ -143,13 +144,11 @@ export const ListQuerySchema = z.object({
     .enum(["true", "false"])
     .optional()
     .openapi({ description: "Reopened at least once (重办件) or never" }),
-  q: z
-    .string()
-    .trim()
-    .max(100)
-    .optional()
-    .openapi({ description: "Text: ticket number, phone, or words of title/address" }),
-  phone: z.string().trim().max(30).optional(),
+  q: z.string().trim().max(100).optional().openapi({
+    description:
+      "Text: a ticket number or phone (8+ digits, exact), else a substring of title, description or address (`%`, `_` literal)",
+  }),
+  phone: z.string().trim().max(30).optional().openapi({ description: "The citizen's phone, exactly" }),
   queue: z
     .enum(["review", "extensions", "returns", "callback"])
     .optional()
