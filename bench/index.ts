@@ -1,5 +1,6 @@
 import { runApiBench } from "./api.bench.ts";
 import { arg, benchDatabase } from "./common.ts";
+import { runListBench } from "./list.bench.ts";
 import { runStatsBench } from "./stats.bench.ts";
 import { runTimerBench } from "./timers.bench.ts";
 
@@ -11,7 +12,8 @@ import { runTimerBench } from "./timers.bench.ts";
  * (api, default 5), `--tickets` (timers, default 100000), `--stats-tickets` (default 1000000).
  */
 const only = arg("only", "all");
-if (!["all", "api", "timers", "stats"].includes(only)) throw new Error("--only api|timers|stats");
+if (!["all", "api", "timers", "stats", "list"].includes(only))
+  throw new Error("--only api|timers|stats|list");
 const backend = arg("backend", "postgres");
 if (backend !== "postgres" && backend !== "redis") throw new Error("--backend postgres|redis");
 const db = await benchDatabase();
@@ -30,6 +32,15 @@ if (only === "all" || only === "timers") {
 }
 if (only === "all" || only === "stats") {
   await runStatsBench({ adminUrl: db.adminUrl, tickets: Number(arg("stats-tickets", "1000000")) });
+}
+if (only === "all" || only === "list") {
+  // The ticket list on a district year (`--list-tickets`, default 260000; `--runs`, default 50).
+  await runListBench({
+    adminUrl: db.adminUrl,
+    tickets: Number(arg("list-tickets", "260000")),
+    runs: Number(arg("runs", "50")),
+    rebuild: process.argv.includes("--rebuild"),
+  });
 }
 await db.stop();
 process.exit(0);
