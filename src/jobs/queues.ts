@@ -55,6 +55,8 @@ function postgresBackend(databaseUrl: string, probe: pg.Pool, schema: string): Q
       let q = queues.get(name);
       if (!q) {
         q = new PgQueue(name, { connection }) as unknown as Queue<unknown>;
+        // Its pool's lost connections surface here; without a listener BullMQ prints them to stderr.
+        q.on("error", (err) => logger.warn({ err, queue: name }, "queue error"));
         queues.set(name, q);
       }
       return q as Queue<T>;
@@ -64,6 +66,8 @@ function postgresBackend(databaseUrl: string, probe: pg.Pool, schema: string): Q
         ...wopts,
         connection,
       }) as unknown as Worker<unknown>;
+      // Callers log worker errors at their level; this one only guarantees a listener.
+      w.on("error", (err) => logger.debug({ err, queue: name }, "queue worker error"));
       workers.push(w);
       return w as unknown as Worker<T>;
     },
@@ -79,6 +83,7 @@ function postgresBackend(databaseUrl: string, probe: pg.Pool, schema: string): Q
 
 function redisBackend(redisUrl: string, prefix: string): QueueBackend {
   const shared = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const connections: Redis[] = [];
   // ioredis reconnects by itself; without a listener every failed attempt prints to stderr.
   shared.on("error", (err) => logger.warn({ err }, "redis connection error"));
   const queues = new Map<string, Queue<unknown>>();
@@ -95,20 +100,28 @@ function redisBackend(redisUrl: string, prefix: string): QueueBackend {
       return q as Queue<T>;
     },
     worker<T>(name: string, processor: Processor<T>, wopts?: Partial<WorkerOptions>) {
+      const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+      connection.on("error", (err) => logger.warn({ err, queue: name }, "redis connection error (worker)"));
       const w = new Worker(name, processor as Processor, {
         ...wopts,
         prefix,
-        connection: new Redis(redisUrl, { maxRetriesPerRequest: null }),
+        connection,
       }) as Worker<unknown>;
+      w.on("error", (err) => logger.debug({ err, queue: name }, "queue worker error"));
       workers.push(w);
+      connections.push(connection);
       return w as unknown as Worker<T>;
     },
     async ping() {
+      // Commands wait for a reconnect forever (maxRetriesPerRequest: null): a client that is not
+      // connected right now is unreachable, not slow.
+      if (shared.status !== "ready") throw new Error(`redis is ${shared.status}`);
       await shared.ping();
     },
     async close() {
       await Promise.all(workers.map((w) => w.close()));
       await Promise.all([...queues.values()].map((q) => q.close()));
+      for (const c of connections) c.disconnect();
       shared.disconnect();
     },
   };
