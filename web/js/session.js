@@ -66,10 +66,23 @@ export function requireSession() {
 }
 
 /**
- * A safe ?next target: a path on this site only.
+ * A safe ?next target: a path on this site only, else null (the caller goes home). It must start
+ * with a single "/" — not "//" nor "/\", which browsers read as another host — and, once the
+ * browser has parsed it (dropping tabs and newlines, turning "\" into "/"), still be on this
+ * origin. What is returned is the parsed path, never the raw text.
  * @param {string | null} next
  */
 export function safeNext(next) {
-  if (!next?.startsWith("/") || next.startsWith("//") || next.startsWith("/login.html")) return null;
-  return next;
+  if (typeof next !== "string" || !/^\/(?![/\\])/.test(next)) return null;
+  /** @type {URL} */
+  let url;
+  try {
+    url = new URL(next, location.origin);
+  } catch {
+    return null;
+  }
+  if (url.origin !== location.origin) return null;
+  const path = url.pathname + url.search + url.hash;
+  if (!/^\/(?![/\\])/.test(path) || url.pathname.startsWith("/login.html")) return null;
+  return path;
 }
