@@ -21,7 +21,7 @@ import { addDuration } from "../sla/calendar.ts";
 import { callbackDeadline, computeDeadlines, type SlaPolicyData } from "../sla/deadlines.ts";
 import type { Services } from "../system.ts";
 import { CHANNELS, PhoneSchema, URGENCIES } from "../tickets/ticket.schemas.ts";
-import { copyRows } from "./copy.ts";
+import { copyRows } from "../db/copy.ts";
 import {
   type DeadlinePlanner,
   type FoldedTicket,
