@@ -37,7 +37,7 @@ const log = (msg: string) => {
 if (values.import) {
   const { loadConfig } = await import("../src/config.ts");
   const { createServices, resolveDatabase } = await import("../src/system.ts");
-  const { importTickets } = await import("../src/stats/import.ts");
+  const { importTickets } = await import("../src/tickets/import.ts");
   const config = loadConfig();
   const { url, embedded } = await resolveDatabase(config);
   const s = await createServices(config, url);

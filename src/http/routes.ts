@@ -5,6 +5,7 @@ import { registerOrgRoutes } from "../org/org.routes.ts";
 import { registerSlaRoutes } from "../sla/sla.routes.ts";
 import { registerStatsRoutes } from "../stats/stats.routes.ts";
 import type { Services } from "../system.ts";
+import { registerImportRoutes } from "../tickets/import.routes.ts";
 import { registerTicketRoutes } from "../tickets/ticket.routes.ts";
 import { registerVocabularyRoutes } from "../tickets/vocabulary.routes.ts";
 import { type App, createBaseApp } from "./app.ts";
@@ -25,6 +26,7 @@ export function buildApp(s: Services): App {
   registerMeRoute(app);
   registerOrgRoutes(app, s.org);
   registerTicketRoutes(app, s.tickets);
+  registerImportRoutes(app, s);
   registerSlaRoutes(app, s);
   registerStatsRoutes(app, s);
   registerOpen311Routes(app, s);

@@ -1,6 +1,6 @@
 import type { Services } from "../system.ts";
+import { type ImportResult, importTickets } from "../tickets/import.ts";
 import { generateHistory } from "./generator.ts";
-import { type ImportResult, importTickets } from "./import.ts";
 
 const DAY_MS = 86_400_000;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { foldHistory } from "../tickets/history.ts";
 import { generateHistory, Truth, yearWindow } from "./generator.ts";
-import { foldHistory } from "./history.ts";
 import { computeFigures } from "./metrics.ts";
 import { asRows, DEPT, TEST_ENV } from "./testing.ts";
 

@@ -16,7 +16,7 @@
  *  - events after the cut-off never happen, so the latest tickets are still open.
  */
 import { DEMO_DISTRICT_OF, demoDepartments } from "../../prisma/demo-org.ts";
-import type { ImportLine } from "./import.ts";
+import type { ImportLine } from "../tickets/import.ts";
 import {
   addInto,
   type Counters,
@@ -485,7 +485,7 @@ export function* generateHistory(opts: GeneratorOptions, truth: Truth = new Trut
     const w = WINDOWS[urgency];
     const events: Ev[] = [];
 
-    // The model's own view of the ticket (independent of src/stats/history.ts).
+    // The model's own view of the ticket (independent of src/tickets/history.ts).
     const o: Outcome = {
       day: new Date(createdAt + OFFSET_MS).toISOString().slice(0, 10),
       category: category.code,

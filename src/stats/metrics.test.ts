@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { foldHistory, type HistoryEvent } from "./history.ts";
+import { foldHistory, type HistoryEvent } from "../tickets/history.ts";
 import {
   computeFigures,
   dayOf,

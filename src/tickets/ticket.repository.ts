@@ -548,3 +548,427 @@ export async function writeSystemEvents(
   }
   return { changes, accepted };
 }
+
+// ─── Imported histories, many tickets at once ────────────────────────────────
+//
+// The batch form of the writer for the history import (tickets/import.ts). Each ticket comes
+// folded from its history (tickets/history.ts): every event went through decide() and the
+// decision was applied to rows in memory the way `writeDecision` applies it to the tables, so
+// what is written here is what the events above would have written one by one. New tickets
+// only, on a client whose transaction the caller opened: the rows are streamed in with COPY
+// (or, when another writer may be inserting the same tickets, INSERT … ON CONFLICT DO NOTHING).
+// No stats outbox rows: the import writes the tickets' facts in the same transaction itself.
+
+import { copyRows } from "../db/copy.ts";
+import { localDate } from "../sla/calendar.ts";
+import type { FoldedTicket } from "./history.ts";
+
+/** A ticket to import: its intake fields and its folded history. */
+export interface ImportedTicket {
+  externalRef: string | null;
+  /** The source system's ticket number; null = numbered as new tickets are (local date + sequence). */
+  number: string | null;
+  channel: string;
+  citizenName: string;
+  citizenPhone: string;
+  confidential: boolean;
+  address: string | null;
+  area: string | null;
+  lat: number | null;
+  lng: number | null;
+  categoryId: number;
+  urgency: string;
+  title: string;
+  description: string;
+  folded: FoldedTicket;
+}
+
+export interface ImportedWrite {
+  /** Per written ticket: its index in the input, its id and its assignments' ids (in fold order). */
+  written: Array<{ index: number; id: number; assignmentIds: number[] }>;
+  /** Indexes of tickets whose externalRef or number exists: not written. */
+  duplicates: number[];
+  /** The pending ledger rows written (the timers may need waking for them). */
+  ledger: LedgerRow[];
+}
+
+export interface ImportWriteOptions {
+  /** Author of the historical callbacks and extension requests (the importing user) and creator of the tickets. */
+  userId: number;
+  /** The centre's time zone: new ticket numbers start with the local date of creation. */
+  timeZone: string;
+  /**
+   * `copy`: duplicates are set aside first, then COPY (fast; a concurrent writer of the same
+   * externalRef makes it fail with a unique violation). `insert`: INSERT … ON CONFLICT DO
+   * NOTHING, race-proof.
+   */
+  mode: "copy" | "insert";
+}
+
+const IMPORTED_TICKET_COLUMNS = [
+  "id",
+  "number",
+  "external_ref",
+  "channel",
+  "status",
+  "version",
+  "citizen_name",
+  "citizen_phone",
+  "confidential",
+  "address",
+  "area",
+  "lat",
+  "lng",
+  "category_id",
+  "urgency",
+  "title",
+  "description",
+  "department_id",
+  "co_department_ids",
+  "sub_department_id",
+  "context",
+  "reopen_count",
+  "supervision_level",
+  "dispatch_count",
+  "last_rating",
+  "last_resolved",
+  "directly_answered",
+  "merged_into_id",
+  "deadline_version",
+  "dispatched_at",
+  "sign_by",
+  "first_response_by",
+  "due_at",
+  "callback_by",
+  "signed_at",
+  "first_response_at",
+  "first_approved_reply_at",
+  "closed_at",
+  "created_by_id",
+  "created_at",
+  "updated_at",
+] as const;
+
+const isoOrNull = (d: Date | null) => (d ? d.toISOString() : null);
+
+/** A ticket row in IMPORTED_TICKET_COLUMNS order (COPY text values). */
+function importedTicketRow(x: ImportedTicket, id: number, number: string | null, userId: number): unknown[] {
+  const t = x.folded;
+  return [
+    id,
+    number,
+    x.externalRef,
+    x.channel,
+    t.status,
+    t.version,
+    x.citizenName,
+    x.citizenPhone,
+    x.confidential,
+    x.address,
+    x.area,
+    x.lat,
+    x.lng,
+    x.categoryId,
+    x.urgency,
+    x.title,
+    x.description,
+    t.departmentId,
+    `{${t.coDepartmentIds.join(",")}}`,
+    t.subDepartmentId,
+    t.context,
+    t.reopenCount,
+    t.supervisionLevel,
+    t.dispatchCount,
+    t.lastRating,
+    t.lastResolved,
+    t.directlyAnswered,
+    t.mergedIntoId,
+    t.deadlineVersion,
+    isoOrNull(t.dispatchedAt),
+    isoOrNull(t.signBy),
+    isoOrNull(t.firstResponseBy),
+    isoOrNull(t.dueAt),
+    isoOrNull(t.callbackBy),
+    isoOrNull(t.signedAt),
+    isoOrNull(t.firstResponseAt),
+    isoOrNull(t.firstApprovedReplyAt),
+    isoOrNull(t.closedAt),
+    userId,
+    t.createdAt.toISOString(),
+    t.updatedAt.toISOString(),
+  ];
+}
+
+/** Writes new tickets with their whole history (see the section's comment). */
+export async function writeImportedTickets(
+  c: pg.ClientBase,
+  tickets: readonly ImportedTicket[],
+  opts: ImportWriteOptions,
+): Promise<ImportedWrite> {
+  if (tickets.length === 0) return { written: [], duplicates: [], ledger: [] };
+  const ids = await (opts.mode === "copy" ? copyImported : insertImported)(c, tickets, opts);
+  const written: ImportedWrite["written"] = [];
+  const duplicates: number[] = [];
+  ids.forEach((id, index) => {
+    if (id === null) duplicates.push(index);
+    else written.push({ index, id, assignmentIds: [] });
+  });
+  const ledger = await writeImportedChildren(c, tickets, written, opts.userId);
+  return { written, duplicates, ledger };
+}
+
+/** COPY path: per input ticket its new id, or null for a duplicate (externalRef or number taken). */
+async function copyImported(
+  c: pg.ClientBase,
+  tickets: readonly ImportedTicket[],
+  opts: ImportWriteOptions,
+): Promise<Array<number | null>> {
+  const refs = tickets.map((x) => x.externalRef).filter((r): r is string => r !== null);
+  const numbers = tickets.map((x) => x.number).filter((n): n is string => n !== null);
+  const { rows: taken } = await c.query<{ k: string }>({
+    name: "import_taken",
+    text: `SELECT 'r' || external_ref AS k FROM tickets WHERE external_ref = ANY($1::text[])
+           UNION ALL SELECT 'n' || number FROM tickets WHERE number = ANY($2::text[])`,
+    values: [refs, numbers],
+  });
+  const seen = new Set(taken.map((r) => r.k));
+  const fresh = tickets.map((x) => {
+    const keys = [x.externalRef !== null && `r${x.externalRef}`, x.number !== null && `n${x.number}`].filter(
+      (k): k is string => typeof k === "string",
+    );
+    if (keys.some((k) => seen.has(k))) return false;
+    for (const k of keys) seen.add(k);
+    return true;
+  });
+  const n = fresh.filter(Boolean).length;
+  if (n === 0) return tickets.map(() => null);
+  const { rows: seq } = await c.query<{ id: number; n: string }>({
+    name: "import_ticket_ids",
+    text: `SELECT nextval(pg_get_serial_sequence('tickets', 'id'))::int AS id, nextval('ticket_number_seq')::text AS n
+             FROM generate_series(1, $1)`,
+    values: [n],
+  });
+  let k = 0;
+  const ids: Array<number | null> = [];
+  const rows: unknown[][] = [];
+  tickets.forEach((x, i) => {
+    if (!fresh[i]) {
+      ids.push(null);
+      return;
+    }
+    const s = seq[k++] as { id: number; n: string };
+    const number =
+      x.number ??
+      `${localDate(x.folded.createdAt, opts.timeZone).replaceAll("-", "")}${s.n.padStart(8, "0")}`;
+    ids.push(s.id);
+    rows.push(importedTicketRow(x, s.id, number, opts.userId));
+  });
+  await copyRows(c, "tickets", IMPORTED_TICKET_COLUMNS, rows);
+  return ids;
+}
+
+/** INSERT path: per input ticket its new id, or null when a ticket with its externalRef or number exists. */
+async function insertImported(
+  c: pg.ClientBase,
+  tickets: readonly ImportedTicket[],
+  opts: ImportWriteOptions,
+): Promise<Array<number | null>> {
+  const { rows: seq } = await c.query<{ id: number }>({
+    name: "import_ticket_ids_only",
+    text: `SELECT nextval(pg_get_serial_sequence('tickets', 'id'))::int AS id FROM generate_series(1, $1)`,
+    values: [tickets.length],
+  });
+  const ids = seq.map((r) => r.id);
+  const cols = IMPORTED_TICKET_COLUMNS.filter((col) => col !== "number");
+  const values = tickets.map((x, i) => {
+    const row = importedTicketRow(x, ids[i] as number, null, opts.userId);
+    row.splice(1, 1);
+    return Object.fromEntries([...cols.map((col, j) => [col, row[j]]), ["number", x.number]]);
+  });
+  const { rows } = await c.query<{ id: number }>(
+    `INSERT INTO tickets (${cols.join(", ")}, number)
+     SELECT u.*, coalesce(v.number, to_char(u.created_at AT TIME ZONE $2, 'YYYYMMDD')
+                || lpad(nextval('ticket_number_seq')::text, 8, '0'))
+       FROM json_populate_recordset(NULL::tickets, $1::json) AS v,
+            LATERAL (SELECT ${cols.map((col) => `v.${col}`).join(", ")}) AS u
+     ON CONFLICT DO NOTHING
+     RETURNING id`,
+    [JSON.stringify(values), opts.timeZone],
+  );
+  const inserted = new Set(rows.map((r) => r.id));
+  return ids.map((id) => (inserted.has(id) ? id : null));
+}
+
+/**
+ * The rows hanging off the tickets just written (nothing else can conflict with them, so COPY):
+ * timeline, assignments (ids allocated here, reported in `written`), callbacks, extension
+ * requests and the timer ledger. Returns the pending ledger rows.
+ */
+async function writeImportedChildren(
+  c: pg.ClientBase,
+  tickets: readonly ImportedTicket[],
+  written: ImportedWrite["written"],
+  userId: number,
+): Promise<LedgerRow[]> {
+  if (written.length === 0) return [];
+  const total = written.reduce(
+    (n, w) => n + (tickets[w.index] as ImportedTicket).folded.assignments.length,
+    0,
+  );
+  const { rows: aids } =
+    total === 0
+      ? { rows: [] as Array<{ id: number }> }
+      : await c.query<{ id: number }>({
+          name: "import_assignment_ids",
+          text: `SELECT nextval(pg_get_serial_sequence('assignments', 'id'))::int AS id FROM generate_series(1, $1)`,
+          values: [total],
+        });
+  const firedAt = new Date().toISOString();
+  const events: unknown[][] = [];
+  const assignments: unknown[][] = [];
+  const callbacks: unknown[][] = [];
+  const extensions: unknown[][] = [];
+  const ledgerRows: unknown[][] = [];
+  const pending: LedgerRow[] = [];
+  let a = 0;
+  for (const w of written) {
+    const t = (tickets[w.index] as ImportedTicket).folded;
+    const id = w.id;
+    for (const e of t.events) {
+      events.push([
+        id,
+        e.seq,
+        e.type,
+        e.fromStatus,
+        e.toStatus,
+        e.actorRole,
+        e.departmentId,
+        e.payload,
+        e.at.toISOString(),
+      ]);
+    }
+    for (const x of t.assignments) {
+      const aid = (aids[a++] as { id: number }).id;
+      w.assignmentIds.push(aid);
+      assignments.push([
+        aid,
+        id,
+        x.departmentId,
+        x.role,
+        x.dispatchedAt.toISOString(),
+        isoOrNull(x.signBy),
+        isoOrNull(x.signedAt),
+        x.outcome,
+        isoOrNull(x.endedAt),
+      ]);
+    }
+    for (const cb of t.callbacks)
+      callbacks.push([id, userId, cb.rating, cb.resolved, cb.note, cb.at.toISOString()]);
+    for (const x of t.extensions) {
+      extensions.push([
+        id,
+        userId,
+        x.until.toISOString(),
+        x.reason,
+        x.status,
+        x.decidedAt ? userId : null,
+        isoOrNull(x.decidedAt),
+        x.decisionReason,
+        x.createdAt.toISOString(),
+      ]);
+    }
+    for (const r of t.ledger) {
+      ledgerRows.push([
+        id,
+        r.deadlineVersion,
+        r.kind,
+        r.status,
+        r.dueAt.toISOString(),
+        r.state,
+        r.state === "fired" ? firedAt : null,
+      ]);
+      if (r.state === "pending") pending.push({ ...r, ticketId: id });
+    }
+  }
+  await copyRows(
+    c,
+    "ticket_events",
+    ["ticket_id", "seq", "type", "from_status", "to_status", "actor_role", "department_id", "payload", "at"],
+    events,
+  );
+  await copyRows(
+    c,
+    "assignments",
+    [
+      "id",
+      "ticket_id",
+      "department_id",
+      "role",
+      "dispatched_at",
+      "sign_by",
+      "signed_at",
+      "outcome",
+      "ended_at",
+    ],
+    assignments,
+  );
+  await copyRows(c, "callbacks", ["ticket_id", "agent_id", "rating", "resolved", "note", "at"], callbacks);
+  await copyRows(
+    c,
+    "extension_requests",
+    [
+      "ticket_id",
+      "requested_by_id",
+      "until",
+      "reason",
+      "status",
+      "decided_by_id",
+      "decided_at",
+      "decision_reason",
+      "created_at",
+    ],
+    extensions,
+  );
+  await copyRows(
+    c,
+    "timer_firings",
+    ["ticket_id", "deadline_version", "kind", "status", "due_at", "state", "fired_at"],
+    ledgerRows,
+  );
+  return pending;
+}
+
+/** Statuses of existing tickets (a MERGE's targets), by id. */
+export async function ticketStatuses(
+  c: pg.ClientBase,
+  ids: readonly number[],
+): Promise<Map<number, TicketState>> {
+  if (ids.length === 0) return new Map();
+  const { rows } = await c.query<{ id: number; status: TicketState }>({
+    name: "ticket_statuses",
+    text: "SELECT id, status::text AS status FROM tickets WHERE id = ANY($1::int[])",
+    values: [[...new Set(ids)]],
+  });
+  return new Map(rows.map((r) => [r.id, r.status]));
+}
+
+/**
+ * Imported MERGEs that named their target by externalRef, once every ticket is in: the ticket
+ * (and its context) gets the target's id where a ticket with that externalRef exists. Returns how
+ * many were resolved.
+ */
+export async function resolveImportedMerges(
+  c: pg.ClientBase,
+  merges: ReadonlyArray<{ id: number; intoExternalRef: string }>,
+): Promise<number> {
+  if (merges.length === 0) return 0;
+  const { rowCount } = await c.query(
+    `UPDATE tickets t SET merged_into_id = target.id,
+            context = jsonb_set(t.context, '{mergedIntoId}', to_jsonb(target.id))
+       FROM unnest($1::int[], $2::text[]) AS m(id, ref)
+       JOIN tickets target ON target.external_ref = m.ref
+      WHERE t.id = m.id AND target.id <> m.id`,
+    [merges.map((m) => m.id), merges.map((m) => m.intoExternalRef)],
+  );
+  return rowCount ?? 0;
+}

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadDemoHistory } from "../../src/stats/demo.ts";
 import { generateHistory, Truth, type TruthFilter, yearWindow } from "../../src/stats/generator.ts";
-import type { ImportLine } from "../../src/stats/import.ts";
+import type { ImportLine } from "../../src/tickets/import.ts";
 import type { Figures } from "../../src/stats/metrics.ts";
 import { buckets } from "../../src/stats/period.ts";
 import { deptId } from "../helpers/fixtures.ts";

@@ -26,13 +26,18 @@ export function registerImportRoutes(app: App, s: Services): void {
       summary:
         "Bulk import of historical tickets (admin): NDJSON, one ticket with its event history per line",
       description:
-        "Streams the body; each line is validated on its own (schema, then the lifecycle rules) and " +
-        "valid lines are inserted in batches, stats included. Line: the intake fields of POST /tickets " +
-        "plus `createdAt` and `events: [{type, at, actorRole, payload}]` in time order. Departments may be " +
-        "given as `departmentCode`; the source system's deadlines ride in the payloads (`signBy`, " +
-        "`firstResponseBy`, `dueAt` on DISPATCH; `callbackBy` on APPROVE_REPLY; `dueAt` on a dissatisfied " +
-        "CALLBACK or REOPEN) and are planned with the SLA policies when absent. A line whose `externalRef` " +
-        "(or `number`) exists is rejected, so a re-run imports only what is missing.",
+        "Streams the body; each line is validated on its own and valid lines are inserted in batches, " +
+        "stats included. Line: the intake fields of POST /tickets plus `createdAt` and " +
+        "`events: [{type, at, actorRole, payload}]` in time order. Each event goes through the same " +
+        "decision as `POST /tickets/{id}/events` (payloads as there; the actor is `actorRole`, a handler " +
+        "acting for the lead unit), so the imported rows are those the API would have written. " +
+        "Departments may be given as `departmentCode` / `coDepartmentCodes`; `ASSIST_REPLY` names its " +
+        "co-handling unit; `MERGE` names `intoTicketId` or `intoExternalRef`; timer events and automatic " +
+        "escalations come with `actorRole: system`. The source system's deadlines ride in the payloads " +
+        "(`signBy`, `firstResponseBy`, `dueAt` on DISPATCH and APPROVE_RETURN; `callbackBy` on " +
+        "APPROVE_REPLY; `dueAt` on a dissatisfied CALLBACK or REOPEN) and are planned with the SLA " +
+        "policies when absent. A line whose `externalRef` (or `number`) exists is rejected, so a re-run " +
+        "imports only what is missing.",
       request: {
         body: {
           required: true,
