@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadDemoHistory } from "../../src/stats/demo.ts";
 import { generateHistory, Truth, type TruthFilter, yearWindow } from "../../src/stats/generator.ts";
-import type { ImportLine } from "../../src/tickets/import.ts";
 import type { Figures } from "../../src/stats/metrics.ts";
 import { buckets } from "../../src/stats/period.ts";
+import type { ImportLine } from "../../src/tickets/import.ts";
 import { deptId } from "../helpers/fixtures.ts";
 import { statsSettled } from "../helpers/stats.ts";
 import { type ApiClient, startTestSystem, type TestSystem } from "../helpers/system.ts";
@@ -26,7 +26,10 @@ async function postNdjson(client: ApiClient, body: string) {
 }
 
 beforeAll(async () => {
-  sys = await startTestSystem();
+  // Imported open tickets get their timer ledger; timers already due (deadlines of 2025) are the
+  // reconciliation's to apply, as after an outage. This file checks the import itself, so the
+  // reconciliation is kept from running in the middle of it.
+  sys = await startTestSystem({ env: { HOTLINE_TIMER_RECONCILE_SECONDS: "3600" } });
   admin = await sys.as("admin");
   lines = [...generateHistory({ tickets: N, seed: 7, ...yearWindow(2025) }, truth)];
   const text = lines.map((l) => JSON.stringify(l));
@@ -211,6 +214,33 @@ describe("import of a generated year", () => {
     );
     expect(rows[0].n).toBe(300);
     const r = await sys.system.services.stats.rebuild();
+    expect(r.changes).toEqual({ ticketFacts: 0, dispatchFacts: 0, daily: 0, dispatchDaily: 0, open: 0 });
+  });
+
+  it("open imported tickets carry their timers; the reconciliation applies what history missed", async () => {
+    const s = sys.system.services;
+    const { rows } = await s.pool.query<{ timed: number; unplanned: number }>(
+      `SELECT count(*)::int AS timed,
+              count(*) FILTER (WHERE NOT EXISTS (
+                SELECT 1 FROM timer_firings f
+                 WHERE f.ticket_id = t.id AND f.deadline_version = t.deadline_version AND f.status = t.status
+              ))::int AS unplanned
+         FROM tickets t
+        WHERE t.external_ref LIKE 'gen-7-%' AND t.status NOT IN ('registered', 'closed', 'merged')`,
+    );
+    expect(rows[0]?.timed).toBeGreaterThan(0);
+    expect(rows[0]?.unplanned).toBe(0);
+    // Their 2025 deadlines are long past: the reconciliation applies the timers the source
+    // system never recorded (as after an outage), which changes no figure.
+    const report = await s.timers.reconcile({ now: new Date() });
+    expect(report.applied).toBeGreaterThan(0);
+    await statsSettled(s);
+    same(
+      (await admin.get("/api/v1/stats/summary?from=2025-01-01&to=2026-01-01")).body,
+      truth.figures(YEAR, new Date()),
+      "year, timers applied",
+    );
+    const r = await s.stats.rebuild();
     expect(r.changes).toEqual({ ticketFacts: 0, dispatchFacts: 0, daily: 0, dispatchDaily: 0, open: 0 });
   });
 
