@@ -81,6 +81,9 @@ export async function runListBench(opts: ListBenchOptions) {
     const t0 = performance.now();
     await db.query("VACUUM ANALYZE");
     log(`VACUUM ANALYZE in ${fmt((performance.now() - t0) / 1000)} s`);
+    const loadBefore = os.loadavg()[0] ?? 0;
+    if (loadBefore > os.cpus().length)
+      log(`WARNING: load average ${fmt(loadBefore)} on ${os.cpus().length} cores: the figures will be high`);
     const samples = await sampleValues(db);
     const cases = benchCases(samples);
     const tokens = new Map<string, string>();
@@ -140,6 +143,8 @@ export async function runListBench(opts: ListBenchOptions) {
         cpuModel: os.cpus()[0]?.model,
         node: process.version,
         postgres: version,
+        // Other work on the machine inflates every figure: the 1-minute load average before and after.
+        loadAverage: { before: loadBefore, after: os.loadavg()[0] },
       },
       options: {
         ...opts,
@@ -371,7 +376,7 @@ async function explainer(db: pg.Client) {
       const t = performance.now();
       const n = ((await db.query(count.text, count.values)).rows[0] as { n: number }).n;
       const countMs = performance.now() - t;
-      const phase = n > (mod.SEARCH_INDEX_MAX as number) ? "scan" : "index";
+      const phase = (mod.searchPhase as (p: Principal, q: unknown, n: number) => string)(principal, q, n);
       const set = await explain(listSql(principal, q, ctx, phase));
       return {
         plan: `walk: ${walk.plan} (${walk.rows} found); ${n} candidates (${fmt(countMs)} ms); ${phase}: ${set.plan}`,

@@ -52,7 +52,7 @@ export class TicketList {
     let ids = await run(isTextSearch(q.q) ? "walk" : undefined);
     if (isTextSearch(q.q) && ids.length <= q.limit) {
       const [row] = await this.db.$queryRaw<Array<{ n: number }>>(searchCandidatesSql(q.q));
-      ids = await run((row?.n ?? 0) > SEARCH_INDEX_MAX ? "scan" : "index");
+      ids = await run(searchPhase(principal, q, row?.n ?? 0));
     }
     const pageIds = ids.slice(0, q.limit).map((r) => r.id);
     const rows = pageIds.length ? await this.db.ticket.findMany({ where: { id: { in: pageIds } } }) : [];
@@ -126,6 +126,24 @@ export const SEARCH_WALK = 5000;
 /** A text search collecting its matches goes through the gram index up to this many candidates. */
 export const SEARCH_INDEX_MAX = 3000;
 
+/**
+ * How a text search the walk did not satisfy collects its matches: through the gram index when
+ * the term has few candidates, or when no other filter could lead (then the index is the only
+ * way short of reading every ticket); else through the filter (see listSql).
+ */
+export function searchPhase(principal: Principal, q: ListQuery, candidates: number): "index" | "scan" {
+  const filtered =
+    principal.role === "handler" ||
+    !!q.status?.length ||
+    !!q.departmentId ||
+    !!q.categoryCode ||
+    !!q.phone ||
+    !!q.queue ||
+    q.overdue === "true" ||
+    q.supervised === "true";
+  return candidates > SEARCH_INDEX_MAX && filtered ? "scan" : "index";
+}
+
 /** `q` as a substring search (anything but a ticket number or phone: 8 or more digits). */
 export function isTextSearch(term: string | undefined): term is string {
   return !!term && !/^\d{8,}$/.test(term);
@@ -162,8 +180,9 @@ export function searchCandidatesSql(term: string): Prisma.Sql {
  *    SEARCH_WALK, and the query collects them all and sorts them. If at most SEARCH_INDEX_MAX
  *    tickets hold the term's grams (searchCandidatesSql), `index` joins them from the gram
  *    index and the planner, which then rightly finds the term selective, starts from them or
- *    from a more selective filter; else `scan` has no gram index to misjudge, and collects the
- *    other filters' rows (a handler's scope, a status, a category) to keep those with the term.
+ *    from a more selective filter; with more, `scan` has no gram index to misjudge and collects
+ *    the rows of the filter that can lead (a handler's scope, a status, a department, a
+ *    category: searchPhase) to keep those with the term.
  */
 export function listSql(
   principal: Principal,

@@ -1,5 +1,8 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Principal } from "../../src/auth/principal.ts";
+import { listSql, type SearchPhase } from "../../src/tickets/ticket.list.ts";
+import { ListQuerySchema } from "../../src/tickets/ticket.schemas.ts";
 import { createTicket, deptId, type TicketBody } from "../helpers/fixtures.ts";
 import type { ApiClient } from "../helpers/system.ts";
 import { startTestSystem, type TestSystem } from "../helpers/system.ts";
@@ -116,6 +119,42 @@ describe("text search (q)", () => {
     for (let i = 0; i < 9; i++) made.push((await createTicket(agent, { address: `鼓楼西大街${i}号` })).id);
     const seen = await allPages(agent, { q: "鼓楼西", limit: "2" });
     expect(seen.map((t) => t.id)).toEqual([...made].reverse());
+  });
+});
+
+describe("text search phases", () => {
+  it("walk, index and scan find the same page, in the caller's scope", async () => {
+    const agent = await sys.as("agent1");
+    const dept = await deptId(agent, "xicheng");
+    for (let i = 0; i < 8; i++) {
+      const t = await createTicket(agent, { address: `什刹海${i % 3 ? "前海" : "后海"}${i}号` });
+      if (i % 2) await agent.event(t.id, "DISPATCH", { departmentId: dept });
+    }
+    const s = sys.system.services;
+    const tree = await s.org.tree();
+    const users = await s.db.user.findMany({ where: { username: { in: ["agent1", "handler2"] } } });
+    const ids = async (user: string, query: Record<string, string>, phase: SearchPhase) => {
+      const u = users.find((x) => x.username === user) as Principal;
+      const q = ListQuerySchema.parse(query);
+      const rows = await s.db.$queryRaw<Array<{ id: number }>>(
+        listSql(u, q, { tree, categoryId: null, now: new Date() }, phase),
+      );
+      return rows.map((r) => r.id);
+    };
+    for (const user of ["agent1", "handler2"]) {
+      const queries: Array<Record<string, string>> = [
+        { q: "什刹海", limit: "3" },
+        { q: "前海", limit: "2", sort: "deadline" },
+        { q: "海", limit: "200" },
+      ];
+      for (const query of queries) {
+        const expected = await ids(user, query, "scan");
+        expect(expected.length, `${user} ${JSON.stringify(query)}`).toBeGreaterThan(0);
+        expect(await ids(user, query, "index")).toEqual(expected);
+        // The walk reads every ticket here (fewer than SEARCH_WALK), so it is complete too.
+        expect(await ids(user, query, "walk")).toEqual(expected);
+      }
+    }
   });
 });
 
