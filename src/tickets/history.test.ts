@@ -31,7 +31,9 @@ describe("foldHistory", () => {
       expect(t.version).toBe(line.events.length + 1);
       expect(t.events.map((e) => e.type)).toEqual(["CREATE", ...line.events.map((e) => e.type)]);
       // Each event starts where the previous one ended.
-      t.events.slice(1).forEach((e, i) => expect(e.fromStatus).toBe(t.events[i]?.toStatus));
+      expect(t.events.slice(1).map((e) => e.fromStatus)).toEqual(
+        t.events.slice(0, -1).map((e) => e.toStatus),
+      );
       expect(t.events.at(-1)?.toStatus).toBe(t.status);
       if (t.mergeInto && "externalRef" in t.mergeInto) {
         merged++;
