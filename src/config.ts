@@ -19,6 +19,8 @@ const EnvSchema = z.object({
   HOTLINE_DB_POOL_SIZE: z.coerce.number().int().min(2).max(200).default(6),
   REDIS_URL: z.string().url().optional(),
   HOTLINE_ADMIN_PASSWORD: z.string().min(8).optional(),
+  /** Load the demo organisation (users with the published password demo12345) on a fresh database. */
+  HOTLINE_DEMO: z.enum(["0", "1", "true", "false"]).optional(),
   HOTLINE_TIME_ZONE: z.string().default("Asia/Shanghai"),
   HOTLINE_DATA_DIR: z.string().default(".data"),
   EMBEDDED_PG_PORT: z.coerce.number().int().default(54329),
@@ -50,6 +52,8 @@ export type Config = {
   dbPoolSize: number;
   redisUrl: string | undefined;
   adminPassword: string | undefined;
+  /** HOTLINE_DEMO; unset = only on the embedded (trial) database. */
+  demo: boolean | undefined;
   timeZone: string;
   dataDir: string;
   embeddedPgPort: number;
@@ -76,6 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbPoolSize: e.HOTLINE_DB_POOL_SIZE,
     redisUrl: e.REDIS_URL,
     adminPassword: e.HOTLINE_ADMIN_PASSWORD,
+    demo: e.HOTLINE_DEMO === undefined ? undefined : e.HOTLINE_DEMO === "1" || e.HOTLINE_DEMO === "true",
     timeZone: e.HOTLINE_TIME_ZONE,
     dataDir: e.HOTLINE_DATA_DIR,
     embeddedPgPort: e.EMBEDDED_PG_PORT,

@@ -4,8 +4,10 @@ import { resolveDatabase, startSystem } from "./system.ts";
 
 /**
  * `npm start`: API, workers and the web desk/dashboard in one process. With no DATABASE_URL
- * an embedded PostgreSQL runs under ./.data; `--demo` loads the demo organisation on a
- * fresh database.
+ * an embedded PostgreSQL runs under ./.data and, being a trial install, gets the demo
+ * organisation on a fresh database. On a real database (DATABASE_URL) nothing demo is created
+ * — its users share the published password demo12345 — unless asked for explicitly:
+ * HOTLINE_DEMO=1 or `npm start -- --demo` (HOTLINE_DEMO=0 keeps the embedded one empty).
  */
 async function main() {
   const config = loadConfig();
@@ -17,7 +19,8 @@ async function main() {
     },
   );
   const adminPassword = await system.services.auth.ensureAdmin(config.adminPassword);
-  if (process.argv.includes("--demo")) {
+  const demo = process.argv.includes("--demo") || (config.demo ?? embedded !== null);
+  if (demo) {
     const { seedDemo } = await import("../prisma/seed.ts");
     if (await seedDemo(system.services)) {
       // A fresh demo gets 90 days of generated history so the dashboard has something to show.
@@ -35,8 +38,7 @@ async function main() {
       ? `  log in as admin / ${adminPassword}   (generated now, shown once; set HOTLINE_ADMIN_PASSWORD to choose it)`
       : "  log in as admin with HOTLINE_ADMIN_PASSWORD (or the password printed on first start)",
   ];
-  if (process.argv.includes("--demo"))
-    lines.push("  demo users (password demo12345): agent1, reviewer1, handler1, manager1");
+  if (demo) lines.push("  demo users (password demo12345): agent1, reviewer1, handler1, manager1");
   console.log(lines.join("\n"));
 
   let stopping = false;
