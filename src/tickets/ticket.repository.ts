@@ -184,8 +184,8 @@ export async function writeDecision(
   if (d.extension?.op === "request") {
     shape.push("xreq");
     parts.push(`x_req AS (
-      INSERT INTO extension_requests (ticket_id, requested_by_id, until, reason)
-      SELECT u.id, $28, ${param(d.extension.until)}::timestamptz, ${param(d.extension.reason)} FROM u)`);
+      INSERT INTO extension_requests (ticket_id, requested_by_id, until, reason, created_at)
+      SELECT u.id, $28, ${param(d.extension.until)}::timestamptz, ${param(d.extension.reason)}, $24 FROM u)`);
   } else if (d.extension?.op === "decide") {
     shape.push("xdec");
     parts.push(`x_dec AS (
