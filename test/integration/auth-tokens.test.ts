@@ -15,13 +15,15 @@ afterAll(async () => sys?.stop());
 const me = (token: string) => new ApiClient(sys.url, token).get("/api/v1/auth/me");
 
 describe("token claims", () => {
-  it("a well-formed token signed with the secret is accepted (the control for the refusals below)", async () => {
+  it("a well-formed token signed with the secret is accepted (the control for the refusals below)", {
+    timeout: 120_000,
+  }, async () => {
     const res = await me(await forgeToken(secret, { sub: String(await userId(sys, "admin")) }));
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ username: "admin" });
   });
 
-  it("401 for a signed token without exp", async () => {
+  it("401 for a signed token without exp", { timeout: 120_000 }, async () => {
     const res = await me(
       await forgeToken(secret, { sub: String(await userId(sys, "admin")), exp: undefined }),
     );
@@ -29,7 +31,9 @@ describe("token claims", () => {
     expect(res.headers.get("content-type")).toContain("application/problem+json");
   });
 
-  it("401 for a signed token whose exp lies beyond the configured lifetime", async () => {
+  it("401 for a signed token whose exp lies beyond the configured lifetime", {
+    timeout: 120_000,
+  }, async () => {
     const sub = String(await userId(sys, "admin"));
     const tenYears = await forgeToken(secret, { sub }, { ttlSeconds: 10 * 365 * 86400 });
     expect((await me(tenYears)).status).toBe(401);
@@ -38,13 +42,13 @@ describe("token claims", () => {
     expect((await me(await forgeToken(secret, { sub }, { ttlSeconds: 13 * 3600 }))).status).toBe(401);
   });
 
-  it("401 for an expired token and for exp that is not a number", async () => {
+  it("401 for an expired token and for exp that is not a number", { timeout: 120_000 }, async () => {
     const sub = String(await userId(sys, "admin"));
     expect((await me(await forgeToken(secret, { sub }, { ttlSeconds: -10 }))).status).toBe(401);
     expect((await me(await forgeToken(secret, { sub, exp: "9999999999" }))).status).toBe(401);
   });
 
-  it("401, not 500, for a sub that is not a user id", async () => {
+  it("401, not 500, for a sub that is not a user id", { timeout: 120_000 }, async () => {
     for (const sub of ["abc", "", "1.5", "-1", "99999999999999999999", "0x10", undefined]) {
       const res = await me(await forgeToken(secret, { sub }));
       expect(res.status, `sub ${JSON.stringify(sub)}`).toBe(401);
@@ -54,7 +58,7 @@ describe("token claims", () => {
     expect((await me(await forgeToken(secret, { sub: "999999" }))).status).toBe(401);
   });
 
-  it("401 for a token signed with another key or with alg none", async () => {
+  it("401 for a token signed with another key or with alg none", { timeout: 120_000 }, async () => {
     const sub = String(await userId(sys, "admin"));
     expect((await me(await forgeToken("not-the-secret", { sub }))).status).toBe(401);
     const header = Buffer.from(JSON.stringify({ alg: "none", typ: "JWT" })).toString("base64url");
@@ -64,7 +68,7 @@ describe("token claims", () => {
     expect((await me(`${header}.${body}.`)).status).toBe(401);
   });
 
-  it("the tokens login issues carry exp within the lifetime", async () => {
+  it("the tokens login issues carry exp within the lifetime", { timeout: 120_000 }, async () => {
     const res = await fetch(`${sys.url}/api/v1/auth/login`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -87,7 +91,7 @@ describe("revocation", () => {
     return new ApiClient(sys.url, res.body.token as string);
   };
 
-  it("logout revokes the presented token at once, and only that one", async () => {
+  it("logout revokes the presented token at once, and only that one", { timeout: 120_000 }, async () => {
     const a = await fresh("agent1", DEMO_PASSWORD);
     const b = await fresh("agent1", DEMO_PASSWORD);
     expect((await a.get("/api/v1/auth/me")).status).toBe(200);
@@ -101,7 +105,9 @@ describe("revocation", () => {
     expect((await new ApiClient(sys.url, null).post("/api/v1/auth/logout")).status).toBe(401);
   });
 
-  it("a logout reaches another process within the principal cache's lifetime", async () => {
+  it("a logout reaches another process within the principal cache's lifetime", {
+    timeout: 120_000,
+  }, async () => {
     const other = new AuthService(sys.system.services.db, 12);
     await other.init();
     const client = await fresh("agent2", DEMO_PASSWORD);
@@ -125,7 +131,9 @@ describe("revocation", () => {
     expect(refusedAfter).toBeLessThan(PRINCIPAL_CACHE_MS + 1_000);
   });
 
-  it("changing one's password revokes every token of the user and answers a new one", async () => {
+  it("changing one's password revokes every token of the user and answers a new one", {
+    timeout: 120_000,
+  }, async () => {
     const a = await fresh("reviewer1", DEMO_PASSWORD);
     const b = await fresh("reviewer1", DEMO_PASSWORD);
     const res = await a.post("/api/v1/auth/password", {

@@ -31,7 +31,9 @@ function processes(n: number): Array<{ db: Db; auth: AuthService }> {
 }
 
 describe("first start of several processes at once", () => {
-  it("they agree on one signing secret and only the one that created admin reports a password", async () => {
+  it("they agree on one signing secret and only the one that created admin reports a password", {
+    timeout: 120_000,
+  }, async () => {
     const ps = processes(PROCESSES);
     await Promise.all(ps.map((p) => p.auth.init()));
     const reported = await Promise.all(ps.map((p) => p.auth.ensureAdmin(undefined)));

@@ -31,14 +31,16 @@ function legacyHash(password: string): string {
 }
 
 describe("password hashing", () => {
-  it("new hashes use scrypt N=2^17, r=8, p=1 (OWASP)", async () => {
+  it("new hashes use scrypt N=2^17, r=8, p=1 (OWASP)", { timeout: 120_000 }, async () => {
     const stored = await hashPassword("correct horse");
     expect(stored.split("$").slice(0, 4)).toEqual(["scrypt", "131072", "8", "1"]);
     expect(await verifyPassword("correct horse", stored)).toBe(true);
     expect(await verifyPassword("wrong horse", stored)).toBe(false);
   });
 
-  it("hashes of the old cost still verify and are rehashed on the first successful login", async () => {
+  it("hashes of the old cost still verify and are rehashed on the first successful login", {
+    timeout: 120_000,
+  }, async () => {
     const old = legacyHash("old-password-1");
     const user = await db.user.create({
       data: { username: "legacy", passwordHash: old, displayName: "Legacy", role: "agent" },
@@ -52,7 +54,7 @@ describe("password hashing", () => {
     expect((await auth.login("legacy", "old-password-1")).user.username).toBe("legacy");
   });
 
-  it("a stored hash with absurd parameters is refused, not run", async () => {
+  it("a stored hash with absurd parameters is refused, not run", { timeout: 120_000 }, async () => {
     const salt = Buffer.alloc(16).toString("base64");
     const key = Buffer.alloc(32).toString("base64");
     for (const params of ["4194304$8$1", "131072$8$64", "100000$8$1", "0$8$1", "131072$x$1"]) {

@@ -47,7 +47,9 @@ async function audit(action: string, userId: number) {
 const PROBLEM = "application/problem+json";
 
 describe("disable and enable", () => {
-  it("disabling revokes the user's tokens at once and refuses login; enabling lets a new login in, not the old tokens", async () => {
+  it("disabling revokes the user's tokens at once and refuses login; enabling lets a new login in, not the old tokens", {
+    timeout: 120_000,
+  }, async () => {
     const u = await newUser();
     const token = await clientOf(u.username, u.password);
     expect((await token.get("/api/v1/auth/me")).status).toBe(200);
@@ -63,9 +65,12 @@ describe("disable and enable", () => {
     const adminId = await userId(sys, "admin");
     expect(await audit("disable_user", u.id)).toEqual([expect.objectContaining({ actorId: adminId })]);
     expect(await audit("enable_user", u.id)).toEqual([expect.objectContaining({ actorId: adminId })]);
+    expect(await audit("create_user", u.id)).toEqual([
+      expect.objectContaining({ actorId: adminId, detail: expect.objectContaining({ role: "agent" }) }),
+    ]);
   });
 
-  it("the last active admin cannot be disabled or demoted", async () => {
+  it("the last active admin cannot be disabled or demoted", { timeout: 120_000 }, async () => {
     const adminId = await userId(sys, "admin");
     const off = await admin.request("PATCH", `/api/v1/users/${adminId}`, { active: false });
     expect(off.status).toBe(409);
@@ -87,7 +92,7 @@ describe("disable and enable", () => {
 });
 
 describe("role and department", () => {
-  it("a new role and department apply to the user's next request", async () => {
+  it("a new role and department apply to the user's next request", { timeout: 120_000 }, async () => {
     const u = await newUser("agent");
     const client = await clientOf(u.username, u.password);
     expect((await client.get("/api/v1/auth/me")).body).toMatchObject({ role: "agent", departmentId: null });
@@ -111,7 +116,9 @@ describe("role and department", () => {
     });
   });
 
-  it("422 for a handler without a department or an unknown department; 404 for an unknown user", async () => {
+  it("422 for a handler without a department or an unknown department; 404 for an unknown user", {
+    timeout: 120_000,
+  }, async () => {
     const u = await newUser("agent");
     const noDept = await admin.request("PATCH", `/api/v1/users/${u.id}`, { role: "handler" });
     expect(noDept.status).toBe(422);
@@ -130,7 +137,9 @@ describe("role and department", () => {
 });
 
 describe("password reset by an admin", () => {
-  it("a generated password is answered once, works, and revokes the user's tokens", async () => {
+  it("a generated password is answered once, works, and revokes the user's tokens", {
+    timeout: 120_000,
+  }, async () => {
     const u = await newUser();
     const client = await clientOf(u.username, u.password);
     const res = await admin.post<{ user: UserBody; password?: string }>(`/api/v1/users/${u.id}/password`, {});
@@ -146,7 +155,7 @@ describe("password reset by an admin", () => {
     expect((await admin.get("/api/v1/users")).body).not.toHaveProperty("password");
   });
 
-  it("an admin-chosen password follows the policy and is not echoed", async () => {
+  it("an admin-chosen password follows the policy and is not echoed", { timeout: 120_000 }, async () => {
     const u = await newUser();
     expect((await admin.post(`/api/v1/users/${u.id}/password`, { password: "short" })).status).toBe(422);
     expect((await admin.post(`/api/v1/users/${u.id}/password`, { password: u.username })).status).toBe(422);
@@ -159,7 +168,9 @@ describe("password reset by an admin", () => {
 });
 
 describe("changing one's own password", () => {
-  it("needs the current password and a new one of 8+ characters unlike the username", async () => {
+  it("needs the current password and a new one of 8+ characters unlike the username", {
+    timeout: 120_000,
+  }, async () => {
     const u = await newUser();
     const client = await clientOf(u.username, u.password);
     const change = (body: Record<string, unknown>) => client.post("/api/v1/auth/password", body);
@@ -180,7 +191,7 @@ describe("changing one's own password", () => {
 });
 
 describe("who may administer users", () => {
-  it("only admins; every route is in the OpenAPI document", async () => {
+  it("only admins; every route is in the OpenAPI document", { timeout: 120_000 }, async () => {
     const u = await newUser();
     for (const name of ["agent1", "reviewer1", "handler1", "manager1"]) {
       const c = await sys.as(name, DEMO_PASSWORD);
