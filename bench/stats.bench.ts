@@ -1,7 +1,7 @@
 import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync } from "node:fs";
 import { Readable } from "node:stream";
 import pg from "pg";
-import { generateHistory, Truth, yearWindow } from "../src/stats/generator.ts";
+import { generateHistory, Truth, yearWindow } from "../src/demo/generator.ts";
 import { arg, benchDatabase, fmt, percentile, startBenchSystem } from "./common.ts";
 
 /**

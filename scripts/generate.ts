@@ -7,7 +7,7 @@
  */
 import { createWriteStream } from "node:fs";
 import { parseArgs } from "node:util";
-import { generateHistory, Truth, yearWindow } from "../src/stats/generator.ts";
+import { generateHistory, Truth, yearWindow } from "../src/demo/generator.ts";
 
 const { values } = parseArgs({
   options: {

@@ -24,7 +24,7 @@ async function main() {
     const { seedDemo } = await import("../prisma/seed.ts");
     if (await seedDemo(system.services)) {
       // A fresh demo gets 90 days of generated history so the dashboard has something to show.
-      const { loadDemoHistory } = await import("./stats/demo.ts");
+      const { loadDemoHistory } = await import("./demo/history.ts");
       await loadDemoHistory(system.services, 5000);
     }
   }

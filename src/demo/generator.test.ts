@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { computeFigures } from "../stats/metrics.ts";
+import { asRows, DEPT, TEST_ENV } from "../stats/testing.ts";
 import { foldHistory } from "../tickets/history.ts";
 import { generateHistory, Truth, yearWindow } from "./generator.ts";
-import { computeFigures } from "./metrics.ts";
-import { asRows, DEPT, TEST_ENV } from "./testing.ts";
 
 const window = yearWindow(2025);
 

@@ -16,7 +16,6 @@
  *  - events after the cut-off never happen, so the latest tickets are still open.
  */
 import { DEMO_DISTRICT_OF, demoDepartments } from "../../prisma/demo-org.ts";
-import type { ImportLine } from "../tickets/import.ts";
 import {
   addInto,
   type Counters,
@@ -25,7 +24,8 @@ import {
   type Figures,
   figures,
   type SatisfactionWeights,
-} from "./metrics.ts";
+} from "../stats/metrics.ts";
+import type { ImportLine } from "../tickets/import.ts";
 
 // ─── Deterministic randomness ────────────────────────────────────────────────
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { generateHistory, Truth, yearWindow } from "../stats/generator.ts";
+import { generateHistory, Truth, yearWindow } from "../demo/generator.ts";
 import { foldHistory, HistoryError, type HistoryEvent } from "./history.ts";
 import { DEPT, TEST_ENV } from "./testing.ts";
 

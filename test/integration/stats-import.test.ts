@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadDemoHistory } from "../../src/stats/demo.ts";
-import { generateHistory, Truth, type TruthFilter, yearWindow } from "../../src/stats/generator.ts";
+import { generateHistory, Truth, type TruthFilter, yearWindow } from "../../src/demo/generator.ts";
+import { loadDemoHistory } from "../../src/demo/history.ts";
 import type { Figures } from "../../src/stats/metrics.ts";
 import { buckets } from "../../src/stats/period.ts";
 import type { ImportLine } from "../../src/tickets/import.ts";
