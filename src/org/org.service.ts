@@ -71,14 +71,18 @@ export class OrgService {
   }
 
   /** Creates a user (the demo seed; the API goes through `users.create` with its actor). */
-  createUser(input: {
-    username: string;
-    password: string;
-    displayName: string;
-    role: Role;
-    departmentId?: number | null;
-  }) {
-    return this.users.create(null, input);
+  createUser(
+    input: {
+      username: string;
+      password: string;
+      displayName: string;
+      role: Role;
+      departmentId?: number | null;
+    },
+    /** See UserAdmin.create: the demo seed hashes its one shared password once. */
+    precomputedHash?: string,
+  ) {
+    return this.users.create(null, input, precomputedHash);
   }
 
   listUsers() {

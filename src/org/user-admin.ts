@@ -65,11 +65,13 @@ export class UserAdmin {
       role: Role;
       departmentId?: number | null;
     },
+    /** A hash of `input.password` made once for many users (the demo seed); never from a request. */
+    precomputedHash?: string,
   ): Promise<UserRow> {
     const problem = passwordPolicyError(input.password, input.username);
     if (problem) throw validation({ password: problem });
     await this.checkPlacement(input.role, input.departmentId ?? null);
-    const passwordHash = await hashPassword(input.password);
+    const passwordHash = precomputedHash ?? (await hashPassword(input.password));
     try {
       return await this.db.$transaction(async (tx) => {
         const user = await tx.user.create({
