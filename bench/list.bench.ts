@@ -371,15 +371,22 @@ async function explainer(db: pg.Client) {
     if (isText?.(q.q)) {
       const walk = await explain(listSql(principal, q, ctx, "walk"));
       if (walk.rows > q.limit) return { plan: `walk: ${walk.plan}`, ms: walk.ms };
-      const counter = mod.searchCandidatesSql as (term: string) => { text: string; values: unknown[] };
-      const count = counter(q.q as string);
-      const t = performance.now();
-      const n = ((await db.query(count.text, count.values)).rows[0] as { n: number }).n;
-      const countMs = performance.now() - t;
-      const phase = (mod.searchPhase as (p: Principal, q: unknown, n: number) => string)(principal, q, n);
+      let phase = "index";
+      let candidates = "";
+      const leads = mod.hasLeadingFilter as (p: Principal, q: unknown) => boolean;
+      let countMs = 0;
+      if (leads(principal, q)) {
+        const counter = mod.searchCandidatesSql as (term: string) => { text: string; values: unknown[] };
+        const count = counter(q.q as string);
+        const t = performance.now();
+        const n = ((await db.query(count.text, count.values)).rows[0] as { n: number }).n;
+        countMs = performance.now() - t;
+        if (n > (mod.SEARCH_INDEX_MAX as number)) phase = "scan";
+        candidates = `${n} candidates (${fmt(countMs)} ms); `;
+      }
       const set = await explain(listSql(principal, q, ctx, phase));
       return {
-        plan: `walk: ${walk.plan} (${walk.rows} found); ${n} candidates (${fmt(countMs)} ms); ${phase}: ${set.plan}`,
+        plan: `walk: ${walk.plan} (${walk.rows} found); ${candidates}${phase}: ${set.plan}`,
         ms: walk.ms + countMs + set.ms,
       };
     }

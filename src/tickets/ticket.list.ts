@@ -51,8 +51,12 @@ export class TicketList {
     // not fill the page, it collects every match, through the gram index if the term is rare.
     let ids = await run(isTextSearch(q.q) ? "walk" : undefined);
     if (isTextSearch(q.q) && ids.length <= q.limit) {
-      const [row] = await this.db.$queryRaw<Array<{ n: number }>>(searchCandidatesSql(q.q));
-      ids = await run(searchPhase(principal, q, row?.n ?? 0));
+      let phase: SearchPhase = "index";
+      if (hasLeadingFilter(principal, q)) {
+        const [row] = await this.db.$queryRaw<Array<{ n: number }>>(searchCandidatesSql(q.q));
+        if ((row?.n ?? 0) > SEARCH_INDEX_MAX) phase = "scan";
+      }
+      ids = await run(phase);
     }
     const pageIds = ids.slice(0, q.limit).map((r) => r.id);
     const rows = pageIds.length ? await this.db.ticket.findMany({ where: { id: { in: pageIds } } }) : [];
@@ -127,12 +131,13 @@ export const SEARCH_WALK = 5000;
 export const SEARCH_INDEX_MAX = 3000;
 
 /**
- * How a text search the walk did not satisfy collects its matches: through the gram index when
- * the term has few candidates, or when no other filter could lead (then the index is the only
- * way short of reading every ticket); else through the filter (see listSql).
+ * Whether a filter other than the text can lead a query through its index (a handler's scope,
+ * a status, a department, a category, a phone, a queue, overdue or supervised tickets). A text
+ * search the walk did not satisfy (see listSql) goes through the gram index unless one can and
+ * the term has more than SEARCH_INDEX_MAX candidates.
  */
-export function searchPhase(principal: Principal, q: ListQuery, candidates: number): "index" | "scan" {
-  const filtered =
+export function hasLeadingFilter(principal: Principal, q: ListQuery): boolean {
+  return (
     principal.role === "handler" ||
     !!q.status?.length ||
     !!q.departmentId ||
@@ -140,8 +145,8 @@ export function searchPhase(principal: Principal, q: ListQuery, candidates: numb
     !!q.phone ||
     !!q.queue ||
     q.overdue === "true" ||
-    q.supervised === "true";
-  return candidates > SEARCH_INDEX_MAX && filtered ? "scan" : "index";
+    q.supervised === "true"
+  );
 }
 
 /** `q` as a substring search (anything but a ticket number or phone: 8 or more digits). */
@@ -182,7 +187,7 @@ export function searchCandidatesSql(term: string): Prisma.Sql {
  *    index and the planner, which then rightly finds the term selective, starts from them or
  *    from a more selective filter; with more, `scan` has no gram index to misjudge and collects
  *    the rows of the filter that can lead (a handler's scope, a status, a department, a
- *    category: searchPhase) to keep those with the term.
+ *    category: hasLeadingFilter) to keep those with the term; without one the index leads.
  */
 export function listSql(
   principal: Principal,
