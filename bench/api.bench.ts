@@ -365,13 +365,13 @@ async function runLoadClient(url: string, opts: ApiBenchOptions): Promise<LoadRe
 // ---------------------------------------------------------------------------------------------
 // pgbench
 
-interface PgbenchResult {
+export interface PgbenchResult {
   tps: number;
   latencyMs: number;
   transactions: number;
 }
 
-async function runPgbench(url: string, o: ApiBenchOptions["pgbench"]): Promise<PgbenchResult | null> {
+export async function runPgbench(url: string, o: ApiBenchOptions["pgbench"]): Promise<PgbenchResult | null> {
   const init = await run("pgbench", ["-i", "-q", "-s", String(o.scale), url]).catch((err) => {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
     throw err;
@@ -533,7 +533,7 @@ async function dbStats(admin: pg.Client, datname: string): Promise<DbStats> {
  * CPU seconds used so far by each PostgreSQL backend serving `datname`, by pid (only when the
  * server runs on this machine: pids whose /proc entry is not a postgres process are left out).
  */
-async function backendCpu(admin: pg.Client, datname: string): Promise<Map<number, number>> {
+export async function backendCpu(admin: pg.Client, datname: string): Promise<Map<number, number>> {
   const { rows } = await admin.query("SELECT pid FROM pg_stat_activity WHERE datname = $1", [datname]);
   const out = new Map<number, number>();
   for (const { pid } of rows as Array<{ pid: number }>) {
@@ -550,7 +550,7 @@ async function backendCpu(admin: pg.Client, datname: string): Promise<Map<number
 const CLOCK_TICKS = 100; // USER_HZ on Linux
 
 /** Seconds of CPU the process has used, and the machine's busy/total jiffies (Linux; else NaN). */
-function cpuTimes(pid: number): { server: number; busy: number; total: number } {
+export function cpuTimes(pid: number): { server: number; busy: number; total: number } {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
@@ -569,14 +569,14 @@ function cpuTimes(pid: number): { server: number; busy: number; total: number } 
 }
 
 /** The machine's CPU busy fraction over `ms`, before anything of ours runs (shared machines). */
-async function machineBusy(ms: number): Promise<number> {
+export async function machineBusy(ms: number): Promise<number> {
   const a = cpuTimes(process.pid);
   await new Promise((r) => setTimeout(r, ms));
   const b = cpuTimes(process.pid);
   return (b.busy - a.busy) / (b.total - a.total);
 }
 
-function rssMiB(pid: number): number {
+export function rssMiB(pid: number): number {
   try {
     const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
     return kb ? Number(kb) / 1024 : 0;
@@ -588,7 +588,7 @@ function rssMiB(pid: number): number {
 // ---------------------------------------------------------------------------------------------
 // Redis: the app's key prefix is fixed ("hotline"), so the bench gets an empty logical database
 
-async function emptyRedisDb(base: string): Promise<{ url: string; db: number }> {
+export async function emptyRedisDb(base: string): Promise<{ url: string; db: number }> {
   for (let db = 15; db >= 1; db--) {
     const u = new URL(base);
     u.pathname = `/${db}`;
@@ -601,7 +601,7 @@ async function emptyRedisDb(base: string): Promise<{ url: string; db: number }> 
   throw new Error(`no empty database on ${base} for the redis backend`);
 }
 
-async function dropRedisKeys(url: string, pattern: string) {
+export async function dropRedisKeys(url: string, pattern: string) {
   const r = new Redis(url);
   let cursor = "0";
   do {
@@ -613,7 +613,7 @@ async function dropRedisKeys(url: string, pattern: string) {
 }
 
 /** The commit measured, and whether the code it runs (src, prisma, workers, packages) differs from it. */
-function gitState(): { commit: string; dirty: boolean } {
+export function gitState(): { commit: string; dirty: boolean } {
   try {
     const git = (...args: string[]) =>
       execFileSync("git", args, { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();

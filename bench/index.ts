@@ -12,6 +12,29 @@ import { runTimerBench } from "./timers.bench.ts";
  * (api, default 5), `--tickets` (timers, default 100000), `--stats-tickets` (default 1000000).
  */
 const only = arg("only", "all");
+if (only === "scale") {
+  // Not part of "all": 2 API processes + 1 worker (killed and restarted midway) on one fresh
+  // database of DATABASE_URL's server (default postgresql://postgres@127.0.0.1:5432/test).
+  // `--apis` (2), `--clients` (50), `--seconds` (30), `--warmup` (3), `--kill-at` (6),
+  // `--down` (15), `--linger`, `--keep`; see bench/scale.bench.ts.
+  const { runScaleBench, SCALE_DEFAULT_DATABASE_URL } = await import("./scale.bench.ts");
+  const backend = arg("backend", "postgres");
+  if (backend !== "postgres" && backend !== "redis") throw new Error("--backend postgres|redis");
+  const r = await runScaleBench({
+    adminUrl: process.env.DATABASE_URL || SCALE_DEFAULT_DATABASE_URL,
+    backend,
+    apis: Number(arg("apis", "2")),
+    clients: Number(arg("clients", "50")),
+    seconds: Number(arg("seconds", "30")),
+    warmupSeconds: Number(arg("warmup", "3")),
+    killAtSeconds: Number(arg("kill-at", "6")),
+    downSeconds: Number(arg("down", "15")),
+    linger: arg("linger", "DISPATCH:8:10,SIGN:6:10,APPROVE_REPLY:5:6"),
+    keep: process.argv.includes("--keep"),
+    pgbench: { scale: 10, clients: 16, threads: 2, seconds: Number(arg("pgbench-seconds", "15")) },
+  });
+  process.exit(Object.values(r.verdicts).every(Boolean) ? 0 : 1);
+}
 if (!["all", "api", "timers", "stats", "list"].includes(only))
   throw new Error("--only api|timers|stats|list");
 const backend = arg("backend", "postgres");

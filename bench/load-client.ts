@@ -6,6 +6,13 @@
  *
  *   node --import tsx bench/load-client.ts --url http://127.0.0.1:3000 [--clients 50]
  *     [--seconds 30] [--warmup 5] [--timeout-ms 30000] [--password demo12345]
+ *     [--linger DISPATCH:8:10,SIGN:6:10]
+ *
+ * `--url` takes several comma-separated URLs (API processes sharing one database): client `i`
+ * talks to URL `i mod n`, after logging in on each. `--linger STEP:percent:seconds,…` makes
+ * that percentage of lives (chosen by a seeded generator per client, so runs repeat) pause
+ * that long after STEP succeeded, as a desk user who leaves a ticket lying would, so SLA
+ * timers come due on them; a pause never outlasts the recorded window.
  *
  * Loops run for `warmup` seconds unrecorded, then `seconds` recorded. A request belongs to the
  * window if it started in it (so slow tails at the end still count); throughput counts the
@@ -26,6 +33,8 @@ export interface Latency {
 
 export interface LoadResult {
   url: string;
+  /** Every API URL the clients were spread over (client i → urls[i mod n]). */
+  urls: string[];
   clients: number;
   warmupSeconds: number;
   /** The recorded window, seconds. */
@@ -42,7 +51,15 @@ export interface LoadResult {
   /** Event latency per step (create, DISPATCH, SIGN, …). */
   byStep: Record<string, Latency>;
   /** Writes finished per wall-clock second of the window: how even the throughput was. */
-  throughput: { minPerSecond: number; maxPerSecond: number; secondsWithoutWrites: number };
+  throughput: {
+    minPerSecond: number;
+    maxPerSecond: number;
+    secondsWithoutWrites: number;
+    /** Writes finished in each second of the window. */
+    perSecond: number[];
+  };
+  /** Lives paused by `--linger`, by the step they paused after. */
+  lingered: Record<string, number>;
   /** Requests started in the window that failed (non-2xx, network error or timeout). */
   errors: number;
   errorsByStatus: Record<string, number>;
@@ -87,6 +104,37 @@ function summarise(samples: number[]): Latency {
 
 class RequestFailed extends Error {}
 
+/** `--linger` rule: after `step` succeeded, `percent` of lives pause `seconds`. */
+export interface Linger {
+  step: string;
+  percent: number;
+  seconds: number;
+}
+
+/** "DISPATCH:8:10,SIGN:6:10" → linger rules. */
+export function parseLinger(spec: string): Linger[] {
+  if (spec.trim() === "") return [];
+  return spec.split(",").map((part) => {
+    const [step, percent, seconds] = part.split(":");
+    const rule = { step: step?.trim() ?? "", percent: Number(percent), seconds: Number(seconds) };
+    if (!rule.step || !(rule.percent >= 0 && rule.percent <= 100) || !(rule.seconds >= 0))
+      throw new Error(`--linger: "${part}" is not STEP:percent:seconds`);
+    return rule;
+  });
+}
+
+/** A small seeded generator (mulberry32): the same lives linger on every run. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 export async function runLoad(opts: {
   url: string;
   clients: number;
@@ -94,11 +142,20 @@ export async function runLoad(opts: {
   warmupSeconds: number;
   timeoutMs: number;
   password: string;
+  /** Pauses of some lives after some steps (`--linger`). */
+  linger?: Linger[];
+  /** Called when the loops start (the warm-up begins). */
+  onStart?: () => void;
 }): Promise<LoadResult> {
-  const base = opts.url.replace(/\/$/, "");
+  const bases = opts.url
+    .split(",")
+    .map((u) => u.trim().replace(/\/$/, ""))
+    .filter(Boolean);
+  if (bases.length === 0) throw new Error("--url is empty");
+  const base = bases[0] as string;
   const cpu0 = process.cpuUsage();
 
-  const login = async (username: string): Promise<string> => {
+  const login = async (username: string, base: string): Promise<string> => {
     const res = await fetch(`${base}/api/v1/auth/login`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -107,11 +164,16 @@ export async function runLoad(opts: {
     if (res.status !== 200) throw new Error(`login ${username}: ${res.status} ${await res.text()}`);
     return ((await res.json()) as { token: string }).token;
   };
-  const [agent, reviewer, handler] = (await Promise.all(["agent1", "reviewer1", "handler1"].map(login))) as [
-    string,
-    string,
-    string,
-  ];
+  // Every process is logged in to, so a client's requests all go to its own process.
+  const sessions = await Promise.all(
+    bases.map(async (b) => {
+      const [agent, reviewer, handler] = (await Promise.all(
+        ["agent1", "reviewer1", "handler1"].map((u) => login(u, b)),
+      )) as [string, string, string];
+      return { base: b, agent, reviewer, handler };
+    }),
+  );
+  const { agent } = sessions[0] as (typeof sessions)[number];
   const depts = await fetch(`${base}/api/v1/departments`, { headers: { authorization: `Bearer ${agent}` } });
   if (depts.status !== 200) throw new Error(`GET /api/v1/departments: ${depts.status} ${await depts.text()}`);
   const dongcheng = ((await depts.json()) as { items: Array<{ id: number; code: string }> }).items.find(
@@ -119,6 +181,7 @@ export async function runLoad(opts: {
   )?.id;
   if (dongcheng === undefined) throw new Error("no department dongcheng: is the demo organisation loaded?");
 
+  opts.onStart?.();
   const started = performance.now();
   const windowStart = started + opts.warmupSeconds * 1000;
   const windowEnd = windowStart + opts.seconds * 1000;
@@ -133,6 +196,8 @@ export async function runLoad(opts: {
   let warmupErrors = 0;
   const errorsByStatus: Record<string, number> = {};
   const errorSamples: Record<string, string> = {};
+  const lingerRules = opts.linger ?? [];
+  const lingered: Record<string, number> = {};
 
   const inWindow = (t: number) => t >= windowStart && t < windowEnd;
   const fail = (t0: number, step: string, status: string, body: string): never => {
@@ -151,6 +216,7 @@ export async function runLoad(opts: {
 
   /** One request; returns the parsed body of a 2xx, records latency and throughput. */
   const request = async (
+    base: string,
     kind: "event" | "get",
     step: string,
     token: string,
@@ -194,8 +260,11 @@ export async function runLoad(opts: {
     return JSON.parse(text) as { id: number; status: string };
   };
 
-  const life = async (client: number, n: number): Promise<void> => {
-    const t = await request("event", "create", agent, "/api/v1/tickets", {
+  const life = async (client: number, n: number, random: () => number): Promise<void> => {
+    const { base, agent, reviewer, handler } = sessions[
+      client % sessions.length
+    ] as (typeof sessions)[number];
+    const t = await request(base, "event", "create", agent, "/api/v1/tickets", {
       channel: "phone",
       citizenName: "王先生",
       citizenPhone: "13812345678",
@@ -218,25 +287,32 @@ export async function runLoad(opts: {
     for (const [token, type, payload, expected] of steps) {
       if (performance.now() >= windowEnd) return;
       const t0 = performance.now();
-      const after = await request("event", type, token, `/api/v1/tickets/${t.id}/events`, {
+      const after = await request(base, "event", type, token, `/api/v1/tickets/${t.id}/events`, {
         type,
         ...payload,
       });
       if (after.status !== expected)
         fail(t0, type, "unexpected-status", `${after.status}, expected ${expected}`);
+      for (const rule of lingerRules) {
+        if (rule.step !== type || random() * 100 >= rule.percent) continue;
+        lingered[type] = (lingered[type] ?? 0) + 1;
+        const ms = Math.min(rule.seconds * 1000, windowEnd - performance.now());
+        if (ms > 0) await new Promise((r) => setTimeout(r, ms));
+      }
     }
     if (performance.now() >= windowEnd) return;
     const t0 = performance.now();
-    const final = await request("get", "GET", agent, `/api/v1/tickets/${t.id}`);
+    const final = await request(base, "get", "GET", agent, `/api/v1/tickets/${t.id}`);
     if (final.status !== "closed") fail(t0, "GET", "unexpected-status", `${final.status}, expected closed`);
     if (inWindow(performance.now())) livesCompleted++;
   };
 
   await Promise.all(
     Array.from({ length: opts.clients }, async (_, client) => {
+      const random = seeded(client + 1);
       for (let n = 0; performance.now() < windowEnd; n++) {
         try {
-          await life(client, n);
+          await life(client, n, random);
         } catch (err) {
           if (!(err instanceof RequestFailed)) throw err;
         }
@@ -248,7 +324,8 @@ export async function runLoad(opts: {
   const elapsedS = (performance.now() - started) / 1000;
   const full = writesPerSecond.slice(0, Math.floor(opts.seconds));
   return {
-    url: base,
+    url: bases.join(","),
+    urls: bases,
     clients: opts.clients,
     warmupSeconds: opts.warmupSeconds,
     seconds: opts.seconds,
@@ -263,7 +340,9 @@ export async function runLoad(opts: {
       minPerSecond: Math.min(...full),
       maxPerSecond: Math.max(...full),
       secondsWithoutWrites: full.filter((n) => n === 0).length,
+      perSecond: full,
     },
+    lingered,
     errors,
     errorsByStatus,
     warmupErrors,
@@ -280,6 +359,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     warmupSeconds: Number(arg("warmup", "5")),
     timeoutMs: Number(arg("timeout-ms", "30000")),
     password: arg("password", DEMO_PASSWORD),
+    linger: parseLinger(arg("linger", "")),
+    onStart: () => console.error("load: loops started"),
   });
   const f = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : "n/a");
   console.error(
