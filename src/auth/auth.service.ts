@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { sign, verify } from "hono/jwt";
 import type { Db } from "../db/client.ts";
-import { AppError, validation } from "../http/errors.ts";
+import { AppError, validation } from "../errors.ts";
 import { logger } from "../logger.ts";
 import { type Device, issueDeviceCookie, readDeviceCookie } from "./device-cookie.ts";
 import { LoginThrottle } from "./login-throttle.ts";

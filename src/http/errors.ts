@@ -1,8 +1,9 @@
-/**
- * Domain errors carry a code from one enum; the code maps to an HTTP status in one
- * exhaustive table, and `onError` turns them into RFC 9457 problem+json.
- */
-export const ERROR_STATUS = {
+import type { AppError, ErrorCode } from "../errors.ts";
+
+export { AppError, type ErrorCode, forbidden, notFound, validation } from "../errors.ts";
+
+/** Each domain error code's HTTP status, in one exhaustive table (src/errors.ts has the codes). */
+export const ERROR_STATUS: Record<ErrorCode, number> = {
   malformed: 400,
   unauthenticated: 401,
   forbidden: 403,
@@ -16,9 +17,7 @@ export const ERROR_STATUS = {
   rate_limited: 429,
   internal: 500,
   unavailable: 503,
-} as const;
-
-export type ErrorCode = keyof typeof ERROR_STATUS;
+};
 
 const TITLES: Record<ErrorCode, string> = {
   malformed: "Malformed request",
@@ -36,17 +35,9 @@ const TITLES: Record<ErrorCode, string> = {
   unavailable: "Service unavailable",
 };
 
-export class AppError extends Error {
-  readonly code: ErrorCode;
-  readonly extra: Record<string, unknown>;
-  constructor(code: ErrorCode, detail: string, extra: Record<string, unknown> = {}) {
-    super(detail);
-    this.code = code;
-    this.extra = extra;
-  }
-  get status(): number {
-    return ERROR_STATUS[this.code];
-  }
+/** The HTTP status of a domain error. */
+export function statusOf(err: AppError): number {
+  return ERROR_STATUS[err.code];
 }
 
 export interface Problem {
@@ -68,9 +59,3 @@ export function problem(code: ErrorCode, detail: string, extra: Record<string, u
     detail,
   };
 }
-
-export const notFound = (what: string) => new AppError("not_found", `${what} not found`);
-export const forbidden = (detail = "This action is outside your role or scope") =>
-  new AppError("forbidden", detail);
-export const validation = (errors: Record<string, string>, detail = "The request has invalid fields") =>
-  new AppError("validation", detail, { errors });

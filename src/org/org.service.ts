@@ -1,7 +1,7 @@
 import type { Db } from "../db/client.ts";
+import { AppError, notFound, validation } from "../errors.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Role } from "../generated/prisma/enums.ts";
-import { AppError, notFound, validation } from "../http/errors.ts";
 import { DepartmentTree } from "./department-tree.ts";
 import { UserAdmin } from "./user-admin.ts";
 

@@ -2,9 +2,9 @@ import { generatePassword, hashPassword, passwordPolicyError } from "../auth/pas
 import type { Principal } from "../auth/principal.ts";
 import { announceUserChanged, revokeAllTokens } from "../auth/revocation.ts";
 import type { Db, Tx } from "../db/client.ts";
+import { AppError, notFound, validation } from "../errors.ts";
 import { Prisma } from "../generated/prisma/client.ts";
 import type { Role } from "../generated/prisma/enums.ts";
-import { AppError, notFound, validation } from "../http/errors.ts";
 import type { DepartmentTree } from "./department-tree.ts";
 
 export const USER_SELECT = {

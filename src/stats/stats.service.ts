@@ -1,5 +1,5 @@
 import type pg from "pg";
-import { validation } from "../http/errors.ts";
+import { validation } from "../errors.ts";
 import { logger } from "../logger.ts";
 import type { OrgService } from "../org/org.service.ts";
 import {

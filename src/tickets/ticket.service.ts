@@ -3,7 +3,7 @@ import type pg from "pg";
 import type { Principal } from "../auth/principal.ts";
 import type { Db } from "../db/client.ts";
 import { inTransaction } from "../db/pool.ts";
-import { AppError, notFound, validation } from "../http/errors.ts";
+import { AppError, notFound, validation } from "../errors.ts";
 import { logger } from "../logger.ts";
 import type { DepartmentTree } from "../org/department-tree.ts";
 import type { OrgService } from "../org/org.service.ts";
