@@ -373,11 +373,15 @@ async function explainer(db: pg.Client) {
       if (walk.rows > q.limit) return { plan: `walk: ${walk.plan}`, ms: walk.ms };
       let phase = "index";
       let candidates = "";
-      const leads = mod.hasLeadingFilter as (p: Principal, q: unknown) => boolean;
+      const leads = mod.hasOtherLeadingFilter as (q: unknown) => boolean;
       let countMs = 0;
-      if (leads(principal, q)) {
-        const counter = mod.searchCandidatesSql as (term: string) => { text: string; values: unknown[] };
-        const count = counter(q.q as string);
+      if (leads(q)) {
+        const counter = mod.searchCandidatesSql as (
+          p: Principal,
+          q: unknown,
+          ctx: unknown,
+        ) => { text: string; values: unknown[] };
+        const count = counter(principal, q, ctx);
         const t = performance.now();
         const n = ((await db.query(count.text, count.values)).rows[0] as { n: number }).n;
         countMs = performance.now() - t;

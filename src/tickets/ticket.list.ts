@@ -29,7 +29,8 @@ export type SearchPhase = "walk" | "index" | "scan";
  * The ticket list (filters, scope, cursor pagination) and its CSV export: the read side of the desk.
  *
  * One SQL statement picks the page's ids (`listSql`, shaped for the indexes of migration
- * `20261130150000_ticket_list_indexes`), then Prisma reads those rows by primary key.
+ * `20261130150000_ticket_list_indexes` and `20261130160000_ticket_search_filters`), then Prisma
+ * reads those rows by primary key.
  */
 export class TicketList {
   constructor(
@@ -52,8 +53,8 @@ export class TicketList {
     let ids = await run(isTextSearch(q.q) ? "walk" : undefined);
     if (isTextSearch(q.q) && ids.length <= q.limit) {
       let phase: SearchPhase = "index";
-      if (hasLeadingFilter(principal, q)) {
-        const [row] = await this.db.$queryRaw<Array<{ n: number }>>(searchCandidatesSql(q.q));
+      if (hasOtherLeadingFilter(q)) {
+        const [row] = await this.db.$queryRaw<Array<{ n: number }>>(searchCandidatesSql(principal, q, ctx));
         if ((row?.n ?? 0) > SEARCH_INDEX_MAX) phase = "scan";
       }
       ids = await run(phase);
@@ -126,27 +127,18 @@ function checkText(q: Partial<ListQuery>): void {
 }
 
 /** How many tickets, in list order, a text search reads before it collects every match instead. */
-export const SEARCH_WALK = 5000;
+export const SEARCH_WALK = 10_000;
 /** A text search collecting its matches goes through the gram index up to this many candidates. */
 export const SEARCH_INDEX_MAX = 3000;
 
 /**
- * Whether a filter other than the text can lead a query through its index (a handler's scope,
- * a status, a department, a category, a phone, a queue, overdue or supervised tickets). A text
- * search the walk did not satisfy (see listSql) goes through the gram index unless one can and
- * the term has more than SEARCH_INDEX_MAX candidates.
+ * Whether a filter the search index does not hold can lead a query through its own index (a
+ * status, a phone, a queue, overdue or supervised tickets). A text search the walk did not
+ * satisfy (see listSql) goes through the search index unless one can and the index has more than
+ * SEARCH_INDEX_MAX candidates.
  */
-export function hasLeadingFilter(principal: Principal, q: ListQuery): boolean {
-  return (
-    principal.role === "handler" ||
-    !!q.status?.length ||
-    !!q.departmentId ||
-    !!q.categoryCode ||
-    !!q.phone ||
-    !!q.queue ||
-    q.overdue === "true" ||
-    q.supervised === "true"
-  );
+export function hasOtherLeadingFilter(q: ListQuery): boolean {
+  return !!q.status?.length || !!q.phone || !!q.queue || q.overdue === "true" || q.supervised === "true";
 }
 
 /** `q` as a substring search (anything but a ticket number or phone: 8 or more digits). */
@@ -154,13 +146,35 @@ export function isTextSearch(term: string | undefined): term is string {
   return !!term && !/^\d{8,}$/.test(term);
 }
 
+/** Tokens of ticket_search for a category and units (migration 20261130160000_ticket_search_filters). */
+const token = (kind: "k" | "d" | "c" | "s", id: number) => `\u0001${kind}${id}`;
+
 /**
- * How many tickets hold every gram of `term`, counted no further than SEARCH_INDEX_MAX + 1:
- * the GIN index's posting lists, and the rows of ticket_search they point to.
+ * What a ticket's row in ticket_search (alias `s`) must hold to be a candidate: every gram of
+ * the term, the category's token, one of the department subtree's lead-unit tokens, and one of
+ * the handler's scope tokens (lead, co-handling or sub-dispatched unit). One GIN index scan
+ * intersects them all.
  */
-export function searchCandidatesSql(term: string): Prisma.Sql {
+export function searchIndexCondition(principal: Principal, q: ListQuery, ctx: ListContext): Prisma.Sql {
+  const all = searchGrams(q.q ?? "");
+  if (q.categoryCode) all.push(token("k", ctx.categoryId ?? -1));
+  const conds = [Prisma.sql`s.grams @> ${all}::text[]`];
+  if (q.departmentId) {
+    const lead = ctx.tree.subtreeIds(q.departmentId).map((id) => token("d", id));
+    conds.push(Prisma.sql`s.grams && ${lead}::text[]`);
+  }
+  if (principal.role === "handler") {
+    const scope = principal.departmentId != null ? ctx.tree.subtreeIds(principal.departmentId) : [];
+    const any = scope.flatMap((id) => [token("d", id), token("c", id), token("s", id)]);
+    conds.push(Prisma.sql`s.grams && ${any}::text[]`);
+  }
+  return Prisma.join(conds, " AND ");
+}
+
+/** How many tickets are candidates in the search index (searchIndexCondition), counted no further than SEARCH_INDEX_MAX + 1. */
+export function searchCandidatesSql(principal: Principal, q: ListQuery, ctx: ListContext): Prisma.Sql {
   return Prisma.sql`SELECT count(*)::int AS n FROM (
-      SELECT 1 FROM ticket_search WHERE grams @> ${searchGrams(term)}::text[] LIMIT ${SEARCH_INDEX_MAX + 1}) c`;
+      SELECT 1 FROM ticket_search s WHERE ${searchIndexCondition(principal, q, ctx)} LIMIT ${SEARCH_INDEX_MAX + 1}) c`;
 }
 
 /**
@@ -182,12 +196,13 @@ export function searchCandidatesSql(term: string): Prisma.Sql {
  *    are, and keeps those passing every filter and containing the term (LIKE): a page that is
  *    common enough among recent tickets is found here, reading at most SEARCH_WALK rows;
  *  - otherwise (fewer than limit + 1 found) the matches are rarer than (limit + 1) /
- *    SEARCH_WALK, and the query collects them all and sorts them. If at most SEARCH_INDEX_MAX
- *    tickets hold the term's grams (searchCandidatesSql), `index` joins them from the gram
- *    index and the planner, which then rightly finds the term selective, starts from them or
- *    from a more selective filter; with more, `scan` has no gram index to misjudge and collects
- *    the rows of the filter that can lead (a handler's scope, a status, a department, a
- *    category: hasLeadingFilter) to keep those with the term; without one the index leads.
+ *    SEARCH_WALK, and the query collects them all and sorts them. `index` starts from the
+ *    search index (ticket_search), which intersects the term's grams with the category and
+ *    the units (searchIndexCondition), so a search within a handler's scope or a category
+ *    reads only its candidates. When a filter the index does not hold could lead instead (a
+ *    status, a phone: hasOtherLeadingFilter) and the index has more than SEARCH_INDEX_MAX
+ *    candidates (searchCandidatesSql), `scan` leaves the index out, for the planner to start
+ *    from that filter's index and keep the rows that contain the term.
  */
 export function listSql(
   principal: Principal,
@@ -226,14 +241,14 @@ export function listSql(
   if (q.q && !isTextSearch(q.q)) where.push(Prisma.sql`(t.number = ${q.q} OR t.citizen_phone = ${q.q})`);
   if (isTextSearch(q.q)) {
     // The columns decide (LIKE's default escape is the backslash); in the `index` phase the
-    // candidates hold every gram of the term (ticket_search, kept by triggers).
+    // candidates come from ticket_search (kept by triggers), the other filters still apply.
     const pattern = `%${escapeLike(q.q)}%`;
     where.push(
       Prisma.sql`(t.title LIKE ${pattern} OR t.description LIKE ${pattern} OR t.address LIKE ${pattern})`,
     );
     if (phase === "index")
       where.push(
-        Prisma.sql`t.id IN (SELECT s.ticket_id FROM ticket_search s WHERE s.grams @> ${searchGrams(q.q)}::text[])`,
+        Prisma.sql`t.id IN (SELECT s.ticket_id FROM ticket_search s WHERE ${searchIndexCondition(principal, q, ctx)})`,
       );
   }
   const byDeadline = q.sort === "deadline";

@@ -72,9 +72,19 @@ describe("text search (q)", () => {
     // The search is a filter like the others: it combines with them and with the caller's scope.
     expect(await search(agent, { q: "大街", status: "registered" })).toEqual([lamp.id, noise.id]);
     expect(await search(agent, { q: "大街", status: "closed" })).toEqual([]);
+    expect(await search(agent, { q: "大街", categoryCode: "noise" })).toEqual([lamp.id, noise.id]);
+    expect(await search(agent, { q: "大街", categoryCode: "greening" })).toEqual([]);
+    // The units change with dispatches: the search follows them.
     await agent.event(lamp.id, "DISPATCH", { departmentId: await deptId(agent, "xicheng") });
     expect(await search(await sys.as("handler2"), { q: "大街" })).toEqual([lamp.id]);
     expect(await search(await sys.as("handler1"), { q: "大街" })).toEqual([]);
+    expect(await search(agent, { q: "大街", departmentId: String(await deptId(agent, "xicheng")) })).toEqual([
+      lamp.id,
+    ]);
+    await agent.event(lamp.id, "RECALL", { reason: "派错单位" });
+    await agent.event(lamp.id, "DISPATCH", { departmentId: await deptId(agent, "dongcheng") });
+    expect(await search(await sys.as("handler2"), { q: "大街" })).toEqual([]);
+    expect(await search(await sys.as("handler1"), { q: "大街" })).toEqual([lamp.id]);
   });
 
   it("takes %, _ and \\ literally: q=% matches only tickets containing a %", async () => {
@@ -136,8 +146,9 @@ describe("text search phases", () => {
     const ids = async (user: string, query: Record<string, string>, phase: SearchPhase) => {
       const u = users.find((x) => x.username === user) as Principal;
       const q = ListQuerySchema.parse(query);
+      const categoryId = q.categoryCode ? ((await s.org.categoryByCode(q.categoryCode))?.id ?? null) : null;
       const rows = await s.db.$queryRaw<Array<{ id: number }>>(
-        listSql(u, q, { tree, categoryId: null, now: new Date() }, phase),
+        listSql(u, q, { tree, categoryId, now: new Date() }, phase),
       );
       return rows.map((r) => r.id);
     };
@@ -146,6 +157,8 @@ describe("text search phases", () => {
         { q: "什刹海", limit: "3" },
         { q: "前海", limit: "2", sort: "deadline" },
         { q: "海", limit: "200" },
+        { q: "海", categoryCode: "noise", limit: "200" },
+        { q: "海", departmentId: String(dept), limit: "200" },
       ];
       for (const query of queries) {
         const expected = await ids(user, query, "scan");
