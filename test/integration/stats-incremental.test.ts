@@ -16,7 +16,13 @@ import { snapshotRollups } from "../../src/stats/rollups.ts";
 import type { Services } from "../../src/system.ts";
 import { createTicket, deptId } from "../helpers/fixtures.ts";
 import { statsSettled } from "../helpers/stats.ts";
-import { type ApiClient, BACKENDS, backendMissing, startTestSystem, type TestSystem } from "../helpers/system.ts";
+import {
+  type ApiClient,
+  BACKENDS,
+  backendMissing,
+  startTestSystem,
+  type TestSystem,
+} from "../helpers/system.ts";
 
 /** The expected figures straight from metrics.ts over the tickets as they are in the database. */
 async function expectedFigures(
