@@ -49,7 +49,8 @@ export class TicketList {
     const run = (phase?: SearchPhase) =>
       this.db.$queryRaw<Array<{ id: number }>>(listSql(principal, q, ctx, phase));
     // A text search first looks among the next SEARCH_WALK tickets in order; when that does
-    // not fill the page, it collects every match, through the gram index if the term is rare.
+    // not fill the page, it collects every match, through the search index unless a status-like
+    // filter leads better (see listSql).
     let ids = await run(isTextSearch(q.q) ? "walk" : undefined);
     if (isTextSearch(q.q) && ids.length <= q.limit) {
       let phase: SearchPhase = "index";
@@ -189,7 +190,7 @@ export function searchCandidatesSql(principal: Principal, q: ListQuery, ctx: Lis
  * bigrams as if they were independent (those of one term are not: it takes 人民路, in one
  * ticket in nine, for one in a hundred), and the term's frequency within a handler's scope or
  * a category as if it were the same as everywhere (欠薪 is in one ticket in twenty-five, and in
- * almost none of a street office's). Either mistake turns a few milliseconds into seconds:
+ * almost none of a street office's). Either mistake turns milliseconds into hundreds of them:
  * collecting and sorting tens of thousands of rows, or walking the whole table for a page. So
  * a text search runs in bounded phases:
  *  - `walk` reads the next SEARCH_WALK tickets in list order (after the cursor), whatever they
