@@ -29,22 +29,23 @@ export interface EventMeta {
   actorRole: string;
   departmentId: number | null;
   at: Date;
+  /** The answer shows a handling department the citizen's full number: audited with the write. */
+  auditPhoneRead?: { actorId: number; role: string };
   /** A client's Idempotency-Key: recorded with the event, with the answer to replay. */
   idempotency?: { userId: number; key: string; requestHash: string; status: number; response: unknown };
 }
 
 /**
- * Reads the ticket with what its timer plan needs, in one statement (one snapshot), and whether
- * any of its timers is due by `now` but not applied yet. No lock: the write that follows is
- * checked against the version read (`writeDecision`).
+ * Reads the ticket with what its timer plan needs, in one statement (one snapshot), and when
+ * its next pending timer is due (a timer due but not applied yet is to be applied first). No
+ * lock: the write that follows is checked against the version read (`writeDecision`).
  */
 export async function readForWrite(
   c: pg.Pool | pg.ClientBase,
   id: number,
-  now: Date,
-): Promise<{ ticket: TicketRecord; history: TimerHistory; timersDue: boolean } | null> {
+): Promise<{ ticket: TicketRecord; history: TimerHistory; nextDue: Date | null } | null> {
   const { rows } = await c.query<
-    TicketRecord & { _reopened_at: Date | null; _escalated: string[] | null; _timers_due: boolean }
+    TicketRecord & { _reopened_at: Date | null; _escalated: string[] | null; _next_due: Date | null }
   >({
     name: "ticket_read_for_write",
     text: `SELECT ${TICKET_RECORD_COLUMNS},
@@ -58,18 +59,18 @@ export async function readForWrite(
                  FROM ticket_events e
                 WHERE e.ticket_id = t.id AND e.type = 'SUPERVISE' AND e.actor_role = 'system'
              ) END AS _escalated,
-             EXISTS (SELECT 1 FROM timer_firings f
-                      WHERE f.ticket_id = t.id AND f.state = 'pending' AND f.due_at <= $2) AS _timers_due
+             (SELECT min(f.due_at) FROM timer_firings f
+               WHERE f.ticket_id = t.id AND f.state = 'pending') AS _next_due
            FROM tickets t WHERE t.id = $1`,
-    values: [id, now],
+    values: [id],
   });
   const row = rows[0];
   if (!row) return null;
-  const { _reopened_at, _escalated, _timers_due, ...ticket } = row;
+  const { _reopened_at, _escalated, _next_due, ...ticket } = row;
   return {
     ticket,
     history: { reopenedAt: _reopened_at, escalated: new Set(_escalated ?? []) },
-    timersDue: _timers_due,
+    nextDue: _next_due,
   };
 }
 
@@ -202,6 +203,13 @@ export async function writeDecision(
       INSERT INTO callbacks (ticket_id, agent_id, rating, resolved, note, at)
       SELECT u.id, $28, ${param(d.callback.rating)}::"CallbackRating", ${param(d.callback.resolved)}::bool,
              ${param(d.callback.note)}, $24 FROM u)`);
+  }
+  if (meta.auditPhoneRead) {
+    shape.push("audit");
+    parts.push(`aud AS (
+      INSERT INTO audit_log (actor_id, action, ticket_id, detail)
+      SELECT ${param(meta.auditPhoneRead.actorId)}::int, 'read_citizen_phone', u.id,
+             ${param(JSON.stringify({ role: meta.auditPhoneRead.role }))}::jsonb FROM u)`);
   }
   if (meta.idempotency) {
     const k = meta.idempotency;

@@ -10,7 +10,7 @@ import type { OrgService } from "../org/org.service.ts";
 import type { SlaService } from "../sla/sla.service.ts";
 import type { EscalationRule } from "../sla/timer-plan.ts";
 import type { LedgerRow } from "../sla/timer-store.ts";
-import { decide, type Refusal } from "./ticket.decide.ts";
+import { decide, type Refusal, type TimerHistory } from "./ticket.decide.ts";
 import { TicketList } from "./ticket.list.ts";
 import { initialContext } from "./ticket.machine.ts";
 import { fromPrisma, type TicketRecord } from "./ticket.record.ts";
@@ -28,6 +28,7 @@ export type LedgerHook = (rows: LedgerRow[]) => Promise<void>;
  */
 export class TicketService {
   private ledgerHook: LedgerHook = async () => {};
+  private readonly recent = new RecentTickets();
   private catchUpHook: (ticketId: number, now: Date) => Promise<unknown> = async () => {};
   private readonly listing: TicketList;
 
@@ -133,6 +134,8 @@ export class TicketService {
             });
             return ticket;
           });
+      // A new ticket has no timers and no history: its first event can skip the read.
+      this.recent.remember(ticket, { history: { reopenedAt: null, escalated: new Set() }, nextDue: null });
       return { status: 201, body: await this.view(principal, ticket, true, tree) };
     } catch (err) {
       if ((err as { code?: string }).code === "23505") {
@@ -322,11 +325,24 @@ export class TicketService {
     const mergeTarget =
       input.type === "MERGE" ? await ticketStatus(this.pool, input.intoTicketId) : undefined;
     let caughtUp = false;
+    let mayUseCache = true;
     for (let attempt = 1; ; attempt++) {
       const at = new Date();
-      const read = await readForWrite(this.pool, id, at);
-      if (!read || !canSee(principal, read.ticket, tree)) throw notFound("Ticket");
-      if (read.timersDue && !caughtUp) {
+      // The ticket as this process last wrote it, when no timer of it has come due since: then
+      // the event costs one round trip. Only a successful write proves it current; anything
+      // else it leads to (not found, stale, refused, a lost race) is decided again on a fresh read.
+      const hit = mayUseCache ? this.recent.get(id, at) : undefined;
+      mayUseCache = false;
+      const read = hit ?? (await readForWrite(this.pool, id));
+      const again = () => {
+        this.recent.forget(id);
+        return hit !== undefined;
+      };
+      if (!read || !canSee(principal, read.ticket, tree)) {
+        if (again()) continue;
+        throw notFound("Ticket");
+      }
+      if (!hit && read.nextDue && read.nextDue <= at && !caughtUp) {
         // Timers came due that no worker applied yet: apply them before this event ends their stage.
         caughtUp = true;
         await this.catchUpTimers(id, at);
@@ -334,6 +350,7 @@ export class TicketService {
       }
       const { ticket, history } = read;
       if (ifMatch !== undefined && ifMatch !== ticket.version) {
+        if (again()) continue;
         throw new AppError(
           "stale_version",
           `The ticket is at version ${ticket.version}, not ${ifMatch}; reload it`,
@@ -353,14 +370,19 @@ export class TicketService {
         timerHistory: history,
         mergeTarget,
       });
-      if (!decision.ok) throw refusal(decision, input.type);
+      if (!decision.ok) {
+        if (again()) continue;
+        throw refusal(decision, input.type);
+      }
       const category = categories.find((cat) => cat.id === ticket.categoryId);
+      const audited = phoneVisibility(principal, ticket, true) === "audited";
       const written = await writeDecision(this.pool, ticket, decision, {
         type: input.type,
         actorId: principal.id,
         actorRole: actor.role,
         departmentId: principal.departmentId,
         at,
+        ...(audited ? { auditPhoneRead: { actorId: principal.id, role: principal.role } } : {}),
         // The answer a retry with the same key gets: the ticket as this write leaves it.
         ...(idempotencyKey
           ? {
@@ -391,15 +413,66 @@ export class TicketService {
           : {}),
       });
       if (written) {
+        this.recent.remember(written.ticket, {
+          // A reopen starts the resolution period anew; escalations come only from the timers.
+          history: {
+            reopenedAt: written.ticket.reopenCount > ticket.reopenCount ? at : history.reopenedAt,
+            escalated: history.escalated,
+          },
+          nextDue: decision.timers ? earliest(written.ledger) : read.nextDue,
+        });
         await this.afterCommit(written.ledger);
-        return this.detail(principal, written.ticket, tree);
+        // The phone read, if any, was audited in the write itself.
+        return this.view(principal, written.ticket, true, tree);
       }
+      this.recent.forget(id);
       if (attempt >= MAX_ATTEMPTS) {
         throw new AppError("conflict", "The ticket is changing too fast to apply this event; try again");
       }
       // Someone else's write came first: back off a little (more each time), then decide again.
       await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, attempt * 2)));
     }
+  }
+}
+
+/** The earliest due time of these pending ledger rows, or null. */
+function earliest(rows: LedgerRow[]): Date | null {
+  let min: Date | null = null;
+  for (const r of rows) if (!min || r.dueAt < min) min = r.dueAt;
+  return min;
+}
+
+/**
+ * Tickets as this process last wrote them (with their timer facts), so the next event on one
+ * can skip the read. Bounded; entries are hints, never answers: a write using one applies only
+ * if the ticket is still at that version.
+ */
+class RecentTickets {
+  private readonly entries = new Map<
+    number,
+    { ticket: TicketRecord; history: TimerHistory; nextDue: Date | null }
+  >();
+  constructor(private readonly max = 5_000) {}
+
+  get(id: number, now: Date) {
+    const e = this.entries.get(id);
+    if (!e) return undefined;
+    // A timer of it has come due: it must be applied first, which the read path does.
+    if (e.nextDue && e.nextDue <= now) return undefined;
+    return e;
+  }
+
+  remember(ticket: TicketRecord, facts: { history: TimerHistory; nextDue: Date | null }): void {
+    this.entries.delete(ticket.id);
+    if (this.entries.size >= this.max) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+    this.entries.set(ticket.id, { ticket, ...facts });
+  }
+
+  forget(id: number): void {
+    this.entries.delete(id);
   }
 }
 

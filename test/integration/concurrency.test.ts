@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TicketService } from "../../src/tickets/ticket.service.ts";
 import { createTicket, deptId } from "../helpers/fixtures.ts";
 import { startTestSystem, type TestSystem } from "../helpers/system.ts";
 
@@ -51,5 +52,45 @@ describe("concurrent events on one ticket", () => {
     ).body.items;
     expect(events.map((e) => e.seq)).toEqual(Array.from({ length: 51 }, (_, i) => i + 1));
     expect(new Set(events.slice(1).map((e) => e.payload.note)).size).toBe(50);
+  });
+});
+
+describe("another process's write (this process's memory of the ticket is stale)", () => {
+  it("is never overwritten nor judged on the stale state: the event is decided again on a fresh read", async () => {
+    const agent = await sys.as("agent1");
+    const handler = await sys.as("handler1");
+    const t = await createTicket(agent);
+    // This process writes (and remembers) the dispatch…
+    expect(
+      (await agent.event(t.id, "DISPATCH", { departmentId: await deptId(agent, "dongcheng") })).status,
+    ).toBe(200);
+    // …then a second process (its own TicketService on the same database) signs it.
+    const s = sys.system.services;
+    const other = new TicketService(s.db, s.pool, s.org, s.sla, {
+      after: s.config.timers.escalateAfter,
+      clock: s.config.timers.escalateClock,
+    });
+    const handlerPrincipal = await s.auth.authenticate(`Bearer ${handler.token}`);
+    const signedElsewhere = await other.applyUserEvent(handlerPrincipal, t.id, { type: "SIGN" });
+    expect(signedElsewhere.status).toBe("processing");
+    // Here the process still remembers "dispatched": a REPLY (refused on that stale state) is
+    // accepted on the real one; then a second SIGN and a RECALL are refused; a comment lands last.
+    const replied = await handler.event(t.id, "REPLY", { result: "已处理", outcome: "resolved" });
+    expect(replied.status).toBe(200);
+    expect(replied.body).toMatchObject({ status: "reviewing", version: 4 });
+    expect((await handler.event(t.id, "SIGN")).status).toBe(409);
+    expect((await agent.event(t.id, "RECALL", { reason: "误派" })).status).toBe(409);
+    const commented = await agent.event(t.id, "COMMENT", { note: "市民再次来电" });
+    expect(commented.body).toMatchObject({ status: "reviewing", version: 5 });
+    const events = (
+      await agent.get<{ items: Array<{ type: string; seq: number }> }>(`/api/v1/tickets/${t.id}/events`)
+    ).body.items;
+    expect(events.map((e) => `${e.seq}:${e.type}`)).toEqual([
+      "1:CREATE",
+      "2:DISPATCH",
+      "3:SIGN",
+      "4:REPLY",
+      "5:COMMENT",
+    ]);
   });
 });
