@@ -23,6 +23,9 @@ export function sendProblem(
   return c.body(JSON.stringify(body), body.status as ContentfulStatusCode, {
     "content-type": "application/problem+json; charset=utf-8",
     ...(code === "unavailable" ? { "retry-after": String(RETRY_AFTER_SECONDS) } : {}),
+    ...(code === "rate_limited" && typeof extra.retryAfter === "number"
+      ? { "retry-after": String(extra.retryAfter) }
+      : {}),
     // The rest of an oversized body is not read: the connection cannot carry another request.
     ...(code === "too_large" ? { connection: "close" } : {}),
   });

@@ -1,13 +1,14 @@
 import type { Principal } from "../auth/principal.ts";
+import { HOTLINE_ROLES } from "../auth/principal.ts";
 import type { Db } from "../db/client.ts";
+import { AppError, forbidden } from "../errors.ts";
 import { Prisma, type Ticket } from "../generated/prisma/client.ts";
-import { AppError } from "../http/errors.ts";
 import type { DepartmentTree } from "../org/department-tree.ts";
 import type { OrgService } from "../org/org.service.ts";
 import { toCsv } from "../stats/csv.ts";
 import { fromPrisma } from "./ticket.record.ts";
 import type { ListQuery } from "./ticket.schemas.ts";
-import { type TicketView, toTicketView } from "./ticket.view.ts";
+import { maskPhone, type TicketView, toTicketView } from "./ticket.view.ts";
 import { OPEN_STATES } from "./vocabulary.ts";
 
 /** What a list query needs besides the caller and the query string, read before the SQL is built. */
@@ -32,7 +33,42 @@ export type SearchPhase = "walk" | "index" | "scan";
  * `20261130150000_ticket_list_indexes` and `20261130160000_ticket_search_filters`), then Prisma
  * reads those rows by primary key.
  */
+/**
+ * Searching by a citizen's full phone number is for the roles that see full numbers (the
+ * hotline's agents and reviewers): anyone else could recover a masked number by guessing. Each
+ * such search is audited and throttled per user. Returns the number searched, if any; throws 403
+ * for other roles' `phone`. (Their `q` of digits matches ticket numbers only, see listSql.)
+ */
+function phoneSearched(principal: Principal, q: ListQuery): string | undefined {
+  const hotline = HOTLINE_ROLES.has(principal.role);
+  if (q.phone !== undefined && !hotline)
+    throw forbidden("Searching by phone number is for the hotline's agents and reviewers");
+  if (!hotline) return undefined;
+  return q.phone ?? (q.q !== undefined && !isTextSearch(q.q) ? q.q : undefined);
+}
+
+/** Phone searches per user and minute before 429 (the intake form's duplicate hint makes a few per call). */
+const PHONE_SEARCHES_PER_MINUTE = 60;
+
+/** A sliding one-minute window of phone searches per user (per process). */
+class PhoneSearchThrottle {
+  private readonly hits = new Map<number, number[]>();
+
+  hit(userId: number, now = Date.now()): void {
+    const recent = (this.hits.get(userId) ?? []).filter((t) => t > now - 60_000);
+    if (recent.length >= PHONE_SEARCHES_PER_MINUTE) {
+      const retryAfter = Math.max(1, Math.ceil(((recent[0] ?? now) + 60_000 - now) / 1000));
+      throw new AppError("rate_limited", "Too many phone number searches; wait a moment", { retryAfter });
+    }
+    recent.push(now);
+    this.hits.set(userId, recent);
+    if (this.hits.size > 10_000) this.hits.clear();
+  }
+}
+
 export class TicketList {
+  private readonly phoneSearches = new PhoneSearchThrottle();
+
   constructor(
     private readonly db: Db,
     private readonly org: OrgService,
@@ -43,6 +79,8 @@ export class TicketList {
     q: ListQuery,
   ): Promise<{ items: TicketView[]; nextCursor: string | null }> {
     checkText(q);
+    const searchedPhone = phoneSearched(principal, q);
+    if (searchedPhone) this.phoneSearches.hit(principal.id);
     const tree = await this.org.tree();
     const categoryId = q.categoryCode ? ((await this.org.categoryByCode(q.categoryCode))?.id ?? null) : null;
     const ctx: ListContext = { tree, categoryId, now: new Date() };
@@ -69,6 +107,16 @@ export class TicketList {
     const nextCursor =
       ids.length > q.limit && last && key ? encodeCursor({ k: key.toISOString(), id: last.id }) : null;
     const items = await Promise.all(page.map((t) => this.view(principal, t, tree)));
+    if (searchedPhone) {
+      // A search by full number is a read of personal data: who, when, which number (masked), how many hits.
+      await this.db.auditLog.create({
+        data: {
+          actorId: principal.id,
+          action: "search_citizen_phone",
+          detail: { role: principal.role, phone: maskPhone(searchedPhone), results: items.length },
+        },
+      });
+    }
     return { items, nextCursor };
   }
 
@@ -239,7 +287,12 @@ export function listSql(
     where.push(
       Prisma.sql`t.status = 'processing' AND EXISTS (SELECT 1 FROM extension_requests e WHERE e.ticket_id = t.id AND e.status = 'pending')`,
     );
-  if (q.q && !isTextSearch(q.q)) where.push(Prisma.sql`(t.number = ${q.q} OR t.citizen_phone = ${q.q})`);
+  if (q.q && !isTextSearch(q.q))
+    where.push(
+      HOTLINE_ROLES.has(principal.role)
+        ? Prisma.sql`(t.number = ${q.q} OR t.citizen_phone = ${q.q})`
+        : Prisma.sql`t.number = ${q.q}`,
+    );
   if (isTextSearch(q.q)) {
     // The columns decide (LIKE's default escape is the backslash); in the `index` phase the
     // candidates come from ticket_search (kept by triggers), the other filters still apply.
