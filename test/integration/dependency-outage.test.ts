@@ -130,11 +130,12 @@ async function spawnSystem(databaseUrl: string) {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
+  let err = "";
   child.stdout?.on("data", (d) => {
     out += String(d);
   });
   child.stderr?.on("data", (d) => {
-    out += String(d);
+    err += String(d);
   });
   let exitCode: number | null | undefined;
   const exited = new Promise<void>((resolve) =>
@@ -151,7 +152,8 @@ async function spawnSystem(databaseUrl: string) {
   if (!url || url === "exited") throw new Error(`the system did not start:\n${out}`);
   return {
     url,
-    output: () => out.slice(-4000),
+    /** What the process wrote to stderr (an uncaught exception ends up there), else its last log lines. */
+    output: () => `exit code ${exitCode}\n${err.slice(-3000) || out.slice(-3000)}`,
     alive: () => exitCode === undefined,
     async stop() {
       if (exitCode !== undefined) return;
@@ -212,6 +214,15 @@ describe("PostgreSQL lost and back", () => {
       (n) => n >= 5,
       10_000,
     );
+
+    // A flapping link first: connections die mid-transaction in the API and in the workers' loops.
+    for (let i = 0; i < 6; i++) {
+      await proxy.cut();
+      await new Promise((r) => setTimeout(r, 150));
+      await proxy.restore();
+      await new Promise((r) => setTimeout(r, 350));
+    }
+    expect(child.alive(), child.output()).toBe(true);
 
     await proxy.cut();
     // Requests in flight at the cut may fail either way; the next ones must be a clean 503.
