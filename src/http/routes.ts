@@ -11,14 +11,12 @@ import { registerVocabularyRoutes } from "../tickets/vocabulary.routes.ts";
 import { type App, createBaseApp } from "./app.ts";
 import { requireAuth } from "./auth.middleware.ts";
 import { registerHealthRoutes } from "./health.routes.ts";
-import { loginRateLimit } from "./rate-limit.ts";
 import { registerWebRoutes } from "./web.routes.ts";
 
 /** Assembles every route of the product; each domain registers its own. */
 export function buildApp(s: Services): App {
   const app = createBaseApp();
   registerHealthRoutes(app, s);
-  app.use("/api/v1/auth/login", loginRateLimit());
   registerLoginRoute(app, s.auth);
   app.use("/api/v1/*", async (c, next) =>
     c.req.path === "/api/v1/auth/login" ? next() : requireAuth(s.auth)(c, next),
