@@ -19,6 +19,11 @@ export function createPool(databaseUrl: string, max: number): pg.Pool {
   // An idle client whose server went away (restart, network cut) must not crash the process:
   // the pool drops it and opens a new one on the next checkout.
   pool.on("error", (err) => logger.warn({ err }, "database connection lost"));
+  // A checked-out client (inside a transaction, a drain) whose connection drops emits 'error' on
+  // itself: without a listener that ends the process. The query in flight fails and is answered 503.
+  pool.on("connect", (client) => {
+    client.on("error", (err) => logger.warn({ err }, "database connection lost (in use)"));
+  });
   return pool;
 }
 

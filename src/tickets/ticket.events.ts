@@ -7,7 +7,8 @@ import { z } from "@hono/zod-openapi";
 export const RATINGS = ["satisfied", "basically_satisfied", "dissatisfied", "unreachable"] as const;
 
 const text = (max: number) => z.string().trim().min(1).max(max);
-const id = z.number().int().positive();
+/** A row id: PostgreSQL `integer`, so at most 2^31 − 1. */
+const id = z.number().int().positive().max(2_147_483_647);
 const isoTime = z.string().datetime({ offset: true });
 
 /** The event vocabulary of DESIGN.md; payloads are validated here, transitions by the machine. */
