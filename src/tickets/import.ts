@@ -112,6 +112,14 @@ async function loadContext(s: Services): Promise<Context> {
   };
 }
 
+function hasNul(value: unknown): boolean {
+  if (typeof value === "string") return value.includes("\u0000");
+  if (Array.isArray(value)) return value.some(hasNul);
+  if (value && typeof value === "object")
+    return Object.entries(value).some(([k, v]) => k.includes("\u0000") || hasNul(v));
+  return false;
+}
+
 function prepare(text: string, line: number, ctx: Context): Prepared {
   if (text.length > MAX_LINE_BYTES) throw new HistoryError("line too long");
   let raw: unknown;
@@ -120,6 +128,8 @@ function prepare(text: string, line: number, ctx: Context): Prepared {
   } catch {
     throw new HistoryError("not valid JSON");
   }
+  // PostgreSQL text cannot hold U+0000: such a line is rejected here, alone, with the others imported.
+  if (hasNul(raw)) throw new HistoryError("a text contains a NUL character (U+0000)");
   const parsed = ImportLineSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
