@@ -92,9 +92,20 @@ export async function startSystem(
   const services = await createServices(config, databaseUrl, opts);
   const stopWorkers = config.runWorkers ? await startWorkers(services) : async () => {};
   const app = buildApp(services);
-  const server: ServerType = await new Promise((resolve, reject) => {
+  const closeServices = async () => {
+    await stopWorkers();
+    await services.stats.close();
+    await services.queues.close();
+    await services.db.$disconnect();
+    await services.pool.end();
+  };
+  const server: ServerType = await new Promise<ServerType>((resolve, reject) => {
     const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s));
     s.once("error", reject); // e.g. the port is taken: a fatal start error, not a hang
+  }).catch(async (err: unknown) => {
+    // Release what started (workers, connections), so the caller can stop the database and exit.
+    await closeServices().catch(() => {});
+    throw err;
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://${config.host === "0.0.0.0" ? "127.0.0.1" : config.host}:${port}`;
@@ -104,11 +115,7 @@ export async function startSystem(
     url,
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await stopWorkers();
-      await services.stats.close();
-      await services.queues.close();
-      await services.db.$disconnect();
-      await services.pool.end();
+      await closeServices();
       await opts.onStop?.();
     },
   };

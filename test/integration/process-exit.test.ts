@@ -90,7 +90,14 @@ describe("npm start's exit code", () => {
     chmodSync(dir, 0o755);
     const taken = await takenPort();
     const pgPort = String(20_000 + Math.floor(Math.random() * 20_000));
-    const env = { DATABASE_URL: "", HOTLINE_DATA_DIR: dir, EMBEDDED_PG_PORT: pgPort, HOST: "127.0.0.1" };
+    // No demo: loading 90 days of history is not what this test is about, and takes a while.
+    const env = {
+      DATABASE_URL: "",
+      HOTLINE_DATA_DIR: dir,
+      EMBEDDED_PG_PORT: pgPort,
+      HOST: "127.0.0.1",
+      HOTLINE_DEMO: "0",
+    };
     try {
       const failing = start({ ...env, PORT: String(taken.port) });
       expect(await failing.exit).toBe(1);
