@@ -1,6 +1,7 @@
 import type pg from "pg";
 import { inTransaction } from "../db/pool.ts";
 import type { TicketContext, TimerFlags } from "../tickets/ticket.machine.ts";
+import { TIMER_HISTORY_SQL } from "../tickets/ticket.repository.ts";
 import { TIMED_STATES } from "../tickets/vocabulary.ts";
 import type { TimerKind, TimerStatus } from "./timer-plan.ts";
 
@@ -214,20 +215,10 @@ function toRow(r: Record<string, unknown>): LedgerRow {
   };
 }
 
-// Reopen times and escalation events are looked up only for the few tickets that have any
-// (reopen_count > 0, supervision_level > 0), through ticket_events' (ticket_id, seq) index.
+// The timer history columns are the writer's (TIMER_HISTORY_SQL), so both plan from the same facts.
 const LOAD_SQL = `SELECT t.id, t.status::text AS status, t.version, t.context, t.deadline_version, t.dispatched_at,
        t.sign_by, t.due_at, t.callback_by, t.urgency::text AS urgency, t.category_id,
-       CASE WHEN t.reopen_count > 0 THEN (
-         SELECT max(e.at) FROM ticket_events e
-          WHERE e.ticket_id = t.id
-            AND (e.type = 'REOPEN' OR (e.type = 'CALLBACK' AND e.to_status = 'processing'))
-       ) END AS reopened_at,
-       CASE WHEN t.supervision_level > 0 THEN (
-         SELECT array_agg((e.payload->>'kind') || ':' || (e.payload->>'deadlineVersion'))
-           FROM ticket_events e
-          WHERE e.ticket_id = t.id AND e.type = 'SUPERVISE' AND e.actor_role = 'system'
-       ) END AS escalated,
+       ${TIMER_HISTORY_SQL("reopened_at", "escalated")},
        CASE WHEN $2::boolean THEN (
          SELECT json_agg(json_build_object('kind', f.kind, 'status', f.status, 'due_at', f.due_at,
                                            'state', f.state))

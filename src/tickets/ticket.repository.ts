@@ -36,6 +36,39 @@ export interface EventMeta {
 }
 
 /**
+ * What a ticket's timer plan needs from its timeline, as two select-list columns: its latest
+ * reopen (REOPEN, or a dissatisfied CALLBACK back to processing) and the automatic escalations
+ * recorded (`kind:deadlineVersion`). Looked up only for the few tickets that have any
+ * (reopen_count > 0, supervision_level > 0), through ticket_events' (ticket_id, seq) index.
+ * The ticket is `t`.
+ */
+export const TIMER_HISTORY_SQL = (reopenedAs: string, escalatedAs: string) => `
+  CASE WHEN t.reopen_count > 0 THEN (
+    SELECT max(e.at) FROM ticket_events e
+     WHERE e.ticket_id = t.id
+       AND (e.type = 'REOPEN' OR (e.type = 'CALLBACK' AND e.to_status = 'processing'))
+  ) END AS ${reopenedAs},
+  CASE WHEN t.supervision_level > 0 THEN (
+    SELECT array_agg((e.payload->>'kind') || ':' || (e.payload->>'deadlineVersion'))
+      FROM ticket_events e
+     WHERE e.ticket_id = t.id AND e.type = 'SUPERVISE' AND e.actor_role = 'system'
+  ) END AS ${escalatedAs}`;
+
+/**
+ * How a planned ledger row meets the stored one (alias `f`): a fired row stays fired (and keeps
+ * its due time); a deferred row stays deferred while the status is unchanged.
+ */
+const LEDGER_UPSERT = `ON CONFLICT (ticket_id, deadline_version, kind) DO UPDATE SET
+  due_at = CASE WHEN f.state = 'fired' THEN f.due_at ELSE EXCLUDED.due_at END,
+  state = CASE
+    WHEN f.state = 'fired' OR EXCLUDED.state = 'fired' THEN 'fired'
+    WHEN EXCLUDED.state = 'deferred' THEN 'deferred'
+    WHEN f.state = 'deferred' AND f.status = EXCLUDED.status THEN 'deferred'
+    ELSE 'pending' END,
+  fired_at = COALESCE(f.fired_at, EXCLUDED.fired_at),
+  status = EXCLUDED.status`;
+
+/**
  * Reads the ticket with what its timer plan needs, in one statement (one snapshot), and when
  * its next pending timer is due (a timer due but not applied yet is to be applied first). No
  * lock: the write that follows is checked against the version read (`writeDecision`).
@@ -49,16 +82,7 @@ export async function readForWrite(
   >({
     name: "ticket_read_for_write",
     text: `SELECT ${TICKET_RECORD_COLUMNS},
-             CASE WHEN t.reopen_count > 0 THEN (
-               SELECT max(e.at) FROM ticket_events e
-                WHERE e.ticket_id = t.id
-                  AND (e.type = 'REOPEN' OR (e.type = 'CALLBACK' AND e.to_status = 'processing'))
-             ) END AS _reopened_at,
-             CASE WHEN t.supervision_level > 0 THEN (
-               SELECT array_agg((e.payload->>'kind') || ':' || (e.payload->>'deadlineVersion'))
-                 FROM ticket_events e
-                WHERE e.ticket_id = t.id AND e.type = 'SUPERVISE' AND e.actor_role = 'system'
-             ) END AS _escalated,
+             ${TIMER_HISTORY_SQL("_reopened_at", "_escalated")},
              (SELECT min(f.due_at) FROM timer_firings f
                WHERE f.ticket_id = t.id AND f.state = 'pending') AS _next_due
            FROM tickets t WHERE t.id = $1`,
@@ -235,15 +259,7 @@ export async function writeDecision(
     parts.push(`l_up AS (
       INSERT INTO timer_firings AS f (ticket_id, deadline_version, kind, status, due_at, state, fired_at)
       SELECT $1, deadline_version, kind, status, due_at, state, CASE WHEN state = 'fired' THEN now() END FROM plan
-      ON CONFLICT (ticket_id, deadline_version, kind) DO UPDATE SET
-        due_at = CASE WHEN f.state = 'fired' THEN f.due_at ELSE EXCLUDED.due_at END,
-        state = CASE
-          WHEN f.state = 'fired' OR EXCLUDED.state = 'fired' THEN 'fired'
-          WHEN EXCLUDED.state = 'deferred' THEN 'deferred'
-          WHEN f.state = 'deferred' AND f.status = EXCLUDED.status THEN 'deferred'
-          ELSE 'pending' END,
-        fired_at = COALESCE(f.fired_at, EXCLUDED.fired_at),
-        status = EXCLUDED.status
+      ${LEDGER_UPSERT}
       RETURNING f.deadline_version, f.kind, f.status::text AS status, f.due_at, f.state)`);
     ledgerSelect = `(SELECT json_agg(json_build_object('deadlineVersion', l.deadline_version, 'kind', l.kind,
                        'status', l.status, 'dueAt', l.due_at)) FROM l_up l WHERE l.state = 'pending')`;
@@ -327,15 +343,7 @@ export async function writeLedger(
            SELECT ticket_id, deadline_version, kind, status, due_at, state,
                   CASE WHEN state = 'fired' THEN now() END
              FROM plan
-           ON CONFLICT (ticket_id, deadline_version, kind) DO UPDATE SET
-             due_at = CASE WHEN f.state = 'fired' THEN f.due_at ELSE EXCLUDED.due_at END,
-             state = CASE
-               WHEN f.state = 'fired' OR EXCLUDED.state = 'fired' THEN 'fired'
-               WHEN EXCLUDED.state = 'deferred' THEN 'deferred'
-               WHEN f.state = 'deferred' AND f.status = EXCLUDED.status THEN 'deferred'
-               ELSE 'pending' END,
-             fired_at = COALESCE(f.fired_at, EXCLUDED.fired_at),
-             status = EXCLUDED.status
+           ${LEDGER_UPSERT}
            RETURNING f.ticket_id, f.deadline_version, f.kind, f.status::text AS status, f.due_at, f.state`,
     values: [
       plan.map((p) => p.ticketId),
@@ -572,22 +580,9 @@ import { localDate } from "../sla/calendar.ts";
 import type { FoldedTicket } from "./history.ts";
 
 /** A ticket to import: its intake fields and its folded history. */
-export interface ImportedTicket {
-  externalRef: string | null;
+export interface ImportedTicket extends Omit<NewTicket, "context"> {
   /** The source system's ticket number; null = numbered as new tickets are (local date + sequence). */
   number: string | null;
-  channel: string;
-  citizenName: string;
-  citizenPhone: string;
-  confidential: boolean;
-  address: string | null;
-  area: string | null;
-  lat: number | null;
-  lng: number | null;
-  categoryId: number;
-  urgency: string;
-  title: string;
-  description: string;
   folded: FoldedTicket;
 }
 
