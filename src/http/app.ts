@@ -1,4 +1,7 @@
 import { randomUUID } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
@@ -59,9 +62,8 @@ export function createBaseApp(): App {
     c.header("x-request-id", requestId);
     await next();
   });
-  const webHeaders = securityHeaders(CSP_WEB);
-  const docsHeaders = securityHeaders(CSP_DOCS);
-  app.use("*", (c, next) => (c.req.path.startsWith("/docs") ? docsHeaders(c, next) : webHeaders(c, next)));
+  // One policy for every page, /docs included: Swagger UI is served from here (no CDN).
+  app.use("*", securityHeaders(CSP_WEB));
   app.use("/api/*", noStore());
   app.use("/open311/*", noStore());
   app.use("*", bodyLimits());
@@ -111,20 +113,37 @@ export function createBaseApp(): App {
   app.get("/docs/init.js", (c) =>
     c.body(DOCS_INIT, 200, { "content-type": "text/javascript; charset=utf-8" }),
   );
+  app.get("/docs/assets/:name", async (c) => {
+    const name = c.req.param("name");
+    const type = Object.hasOwn(DOCS_ASSETS, name) ? DOCS_ASSETS[name] : undefined;
+    if (!type) return sendProblem(c, "not_found", `No route for GET ${c.req.path}`);
+    return c.body(new Uint8Array(await docsAsset(name)), 200, {
+      "content-type": type,
+      "cache-control": "public, max-age=3600",
+    });
+  });
   return app;
 }
 
 /**
- * Swagger UI. Its bundle comes from jsDelivr (serving it from this server is another issue);
- * the start-up script is a file of ours rather than inline, so the page needs no
- * 'unsafe-inline' in its Content-Security-Policy.
+ * Swagger UI, served from the installed `swagger-ui-dist` package (hotline networks are often
+ * cut off from the internet, so nothing comes from a CDN). The start-up script is a file of
+ * ours rather than inline, so the page needs no 'unsafe-inline' in its Content-Security-Policy.
  */
-const SWAGGER_CDN = "https://cdn.jsdelivr.net/npm/swagger-ui-dist";
-const CSP_DOCS = {
-  ...CSP_WEB,
-  scriptSrc: ["'self'", "https://cdn.jsdelivr.net"],
-  styleSrc: ["'self'", "https://cdn.jsdelivr.net"],
+const SWAGGER_DIST = dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
+const DOCS_ASSETS: Record<string, string> = {
+  "swagger-ui.css": "text/css; charset=utf-8",
+  "swagger-ui-bundle.js": "text/javascript; charset=utf-8",
 };
+const assetCache = new Map<string, Promise<Buffer>>();
+function docsAsset(name: string): Promise<Buffer> {
+  let file = assetCache.get(name);
+  if (!file) {
+    file = readFile(join(SWAGGER_DIST, name));
+    assetCache.set(name, file);
+  }
+  return file;
+}
 const DOCS_HTML = `<!doctype html>
 <html lang="en">
 <head>
@@ -132,8 +151,8 @@ const DOCS_HTML = `<!doctype html>
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <title>12345 Hotline API</title>
   <link rel="icon" href="data:,">
-  <link rel="stylesheet" href="${SWAGGER_CDN}/swagger-ui.css">
-  <script src="${SWAGGER_CDN}/swagger-ui-bundle.js" crossorigin="anonymous"></script>
+  <link rel="stylesheet" href="/docs/assets/swagger-ui.css">
+  <script src="/docs/assets/swagger-ui-bundle.js"></script>
   <script src="/docs/init.js" defer></script>
 </head>
 <body><div id="swagger-ui"></div></body>

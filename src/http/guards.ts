@@ -131,8 +131,8 @@ export function rejectNul(): MiddlewareHandler<AppEnv> {
 
 /**
  * Security headers on every response. The pages (web/*.html) load only their own scripts and
- * styles, so the policy is `'self'` throughout; `/docs` (Swagger UI) loads its bundle from
- * jsDelivr and gets its own policy in app.ts.
+ * styles, so the policy is `'self'` throughout; so does `/docs` (Swagger UI, served by the app
+ * from swagger-ui-dist; its icons are data: images).
  */
 export const CSP_WEB = {
   defaultSrc: ["'self'"],
