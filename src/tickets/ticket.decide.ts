@@ -69,6 +69,8 @@ export type ExtensionOp =
 export interface CallbackRow {
   rating: "satisfied" | "basically_satisfied" | "dissatisfied" | "unreachable";
   resolved: boolean | null;
+  /** Whether the unit contacted the citizen (响应); null when the callback did not ask. */
+  contacted: boolean | null;
   note: string | null;
 }
 
@@ -240,7 +242,12 @@ export function decide(input: DecisionInput): Decision | Refusal {
       newDeadlines({ callbackBy: sla.planCallback(categoryCode, t.urgency, at) });
       break;
     case "CALLBACK":
-      callback = { rating: event.rating, resolved: event.resolved ?? null, note: event.note ?? null };
+      callback = {
+        rating: event.rating,
+        resolved: event.resolved ?? null,
+        contacted: event.contacted ?? null,
+        note: event.note ?? null,
+      };
       if (to === "closed") {
         endAll("completed");
         newDeadlines({ callbackBy: null });

@@ -49,6 +49,8 @@ export const EventInputSchema = z
         type: z.literal("CALLBACK"),
         rating: z.enum(RATINGS),
         resolved: z.boolean().optional(),
+        /** 响应: did the handling unit contact the citizen? Absent = not asked (counts in neither term of 响应率). */
+        contacted: z.boolean().optional(),
         note: z.string().max(2000).optional(),
       })
       .refine((v) => v.rating === "unreachable" || v.resolved !== undefined, {

@@ -224,9 +224,9 @@ export async function writeDecision(
   if (d.callback) {
     shape.push("cb");
     parts.push(`cb AS (
-      INSERT INTO callbacks (ticket_id, agent_id, rating, resolved, note, at)
+      INSERT INTO callbacks (ticket_id, agent_id, rating, resolved, contacted, note, at)
       SELECT u.id, $28, ${param(d.callback.rating)}::"CallbackRating", ${param(d.callback.resolved)}::bool,
-             ${param(d.callback.note)}, $24 FROM u)`);
+             ${param(d.callback.contacted)}::bool, ${param(d.callback.note)}, $24 FROM u)`);
   }
   if (meta.auditPhoneRead) {
     shape.push("audit");
@@ -866,7 +866,7 @@ async function writeImportedChildren(
       ]);
     }
     for (const cb of t.callbacks)
-      callbacks.push([id, userId, cb.rating, cb.resolved, cb.note, cb.at.toISOString()]);
+      callbacks.push([id, userId, cb.rating, cb.resolved, cb.contacted, cb.note, cb.at.toISOString()]);
     for (const x of t.extensions) {
       extensions.push([
         id,
@@ -915,7 +915,12 @@ async function writeImportedChildren(
     ],
     assignments,
   );
-  await copyRows(c, "callbacks", ["ticket_id", "agent_id", "rating", "resolved", "note", "at"], callbacks);
+  await copyRows(
+    c,
+    "callbacks",
+    ["ticket_id", "agent_id", "rating", "resolved", "contacted", "note", "at"],
+    callbacks,
+  );
   await copyRows(
     c,
     "extension_requests",

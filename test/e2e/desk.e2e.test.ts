@@ -248,6 +248,7 @@ describe("ticket desk", () => {
     await act(agent, "CALLBACK", "办理中", async (form) => {
       await agent.check(`${form} input[name=rating][value=dissatisfied]`);
       await agent.check(`${form} input[name=resolved][value=false]`);
+      await agent.check(`${form} input[name=contacted][value=true]`);
       await agent.fill(`${form} textarea[name=note]`, "夜间仍有施工噪声");
       await shot(agent, "desk-callback");
     });
@@ -272,6 +273,7 @@ describe("ticket desk", () => {
     await act(agent, "CALLBACK", "已办结", async (form) => {
       await agent.check(`${form} input[name=rating][value=satisfied]`);
       await agent.check(`${form} input[name=resolved][value=true]`);
+      await agent.check(`${form} input[name=contacted][value=true]`);
     });
     expect(await timelineTypes(agent)).toEqual([
       "CREATE",

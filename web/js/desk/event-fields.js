@@ -170,6 +170,16 @@ export const EVENT_FIELDS = {
         ["false", t("form.resolvedNo")],
       ],
     },
+    {
+      name: "contacted",
+      kind: "radio",
+      label: "form.contacted",
+      required: true,
+      options: () => [
+        ["true", t("form.contactedYes")],
+        ["false", t("form.contactedNo")],
+      ],
+    },
     optionalNote,
   ],
   REOPEN: [reason],
@@ -218,7 +228,8 @@ export async function collect(type, form) {
   const unreachable = type === "CALLBACK" && data.get("rating") === "unreachable";
   for (const spec of EVENT_FIELDS[type] ?? []) {
     if (spec.kind === "info") continue;
-    if (spec.name === "resolved" && unreachable) continue;
+    // An unreachable citizen answered neither question.
+    if ((spec.name === "resolved" || spec.name === "contacted") && unreachable) continue;
     if (spec.kind === "multi") {
       const values = data.getAll(spec.name).map(String).filter(Boolean);
       if (values.length) payload[spec.name] = values.map(Number);
@@ -237,8 +248,8 @@ export async function collect(type, form) {
       const id = await resolveTicketRef(raw);
       if (id) payload[spec.name] = id;
       else errors[spec.name] = t("form.intoTicketNotFound");
-    } else if (spec.name === "resolved") {
-      payload.resolved = raw === "true";
+    } else if (spec.name === "resolved" || spec.name === "contacted") {
+      payload[spec.name] = raw === "true";
     } else {
       payload[spec.name] = spec.number ? Number(raw) : raw;
     }

@@ -201,7 +201,7 @@ export async function eventForm(type, ctx, opts) {
 }
 
 /**
- * "Unreachable" has no resolved/unresolved answer.
+ * "Unreachable" has no resolved/unresolved and no contacted answer.
  * @param {HTMLFormElement} form
  */
 function wireCallback(form) {
@@ -210,7 +210,7 @@ function wireCallback(form) {
       /** @type {HTMLInputElement | null} */ (form.querySelector('input[name="rating"]:checked'))?.value ===
       "unreachable";
     const resolved = /** @type {NodeListOf<HTMLInputElement>} */ (
-      form.querySelectorAll('input[name="resolved"]')
+      form.querySelectorAll('input[name="resolved"], input[name="contacted"]')
     );
     for (const r of resolved) r.disabled = unreachable;
   };

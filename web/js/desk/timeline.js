@@ -94,6 +94,8 @@ function describe(key, value, org) {
       return [t("form.rating"), t(`rating.${value}`)];
     case "resolved":
       return [t("form.resolved"), value ? t("form.resolvedYes") : t("form.resolvedNo")];
+    case "contacted":
+      return [t("form.contacted"), value ? t("form.contactedYes") : t("form.contactedNo")];
     case "until":
       return [t("form.until"), fmtDateTime(String(value))];
     case "level":
