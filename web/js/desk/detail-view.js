@@ -5,6 +5,7 @@
  */
 import { ApiError, api } from "../api.js";
 import { flash, h, replace } from "../dom.js";
+import { draftKey, loadDraft } from "../drafts.js";
 import { eventLabel, t } from "../i18n.js";
 import { lightBadge, statusBadge, urgencyBadge } from "./badges.js";
 import { deadlines } from "./deadlines.js";
@@ -190,6 +191,10 @@ export function renderDetail(view, ctx, id) {
         ),
       ),
     );
+    // A form left with a draft (reload, expired session) opens again with it.
+    const drafted = ordered.find((type) => loadDraft(draftKey(`ticket.${ticket.id}`, type)));
+    const draftButton = drafted && actions.querySelector(`[data-event="${drafted}"]`);
+    if (draftButton) open(/** @type {string} */ (drafted), /** @type {HTMLElement} */ (draftButton));
   }
 
   /** @param {Record<string, any>} updated */

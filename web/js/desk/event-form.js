@@ -2,6 +2,7 @@
 /** A small inline form for one lifecycle event; sends it with If-Match and explains refusals. */
 import { ApiError, api } from "../api.js";
 import { h, replace } from "../dom.js";
+import { draftKey, dropDraft, formValues, loadDraft, restoreForm, saveDraft } from "../drafts.js";
 import { clearFieldErrors, field, select, showFieldErrors, submitOnCtrlEnter, uid } from "../forms.js";
 import { eventLabel, t } from "../i18n.js";
 import { collect, EVENT_FIELDS } from "./event-fields.js";
@@ -157,13 +158,31 @@ export async function eventForm(type, ctx, opts) {
         { class: "form-actions" },
         submit,
         opts.onCancel
-          ? h("button", { type: "button", class: "btn", text: t("detail.cancel"), onclick: opts.onCancel })
+          ? h("button", {
+              type: "button",
+              class: "btn",
+              text: t("detail.cancel"),
+              onclick: () => {
+                dropDraft(draftKey(`ticket.${ctx.ticket.id}`, type));
+                opts.onCancel?.();
+              },
+            })
           : null,
       ),
     )
   );
   if (type === "CALLBACK") wireCallback(form);
   submitOnCtrlEnter(form);
+  // What is typed survives a reload or an expired session (see drafts.js).
+  const key = draftKey(`ticket.${ctx.ticket.id}`, type);
+  const saved = /** @type {Record<string, string[]> | null} */ (loadDraft(key));
+  if (saved) {
+    restoreForm(form, saved);
+    form.dispatchEvent(new Event("change"));
+  }
+  const keep = () => saveDraft(key, formValues(form));
+  form.addEventListener("input", keep);
+  form.addEventListener("change", keep);
 
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
@@ -177,7 +196,9 @@ export async function eventForm(type, ctx, opts) {
     }
     submit.disabled = true;
     try {
-      opts.onSent(await sendEvent(ctx.ticket, payload));
+      const updated = await sendEvent(ctx.ticket, payload);
+      dropDraft(key);
+      opts.onSent(updated);
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
       const unplaced = showFieldErrors(form, err.fieldErrors);

@@ -5,6 +5,7 @@ import { byId, clearFlash, h, replace } from "../dom.js";
 import { applyI18n, t } from "../i18n.js";
 import { renderNav } from "../nav.js";
 import { loadOrg } from "../org.js";
+import { installReauth } from "../reauth.js";
 import { requireSession } from "../session.js";
 import { renderDetail } from "./detail-view.js";
 import { renderList } from "./list-view.js";
@@ -14,6 +15,7 @@ import { canCreate, queuesFor } from "./queues.js";
 import { homeRoute, parseHash } from "./router.js";
 
 const user = requireSession();
+installReauth();
 const view = byId("view");
 applyI18n();
 renderNav(byId("nav"), "desk");

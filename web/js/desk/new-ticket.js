@@ -5,10 +5,13 @@
  *
  * Keyboard: fields in the order a caller gives them; Ctrl+Enter registers; the dispatch form
  * then has focus on its lead unit and Ctrl+Enter (or Enter on the button) dispatches.
- * The draft survives navigating away and back (and a language switch).
+ * The draft survives navigating away and back, a language switch, a reload and an expired
+ * session (sessionStorage, see drafts.js; the idempotency key with it, so a resend never
+ * registers the call twice).
  */
 import { ApiError, api, qs } from "../api.js";
 import { flash, h, replace } from "../dom.js";
+import { draftKey, dropDraft, loadDraft, saveDraft } from "../drafts.js";
 import { clearFieldErrors, field, select, showFieldErrors, submitOnCtrlEnter } from "../forms.js";
 import { eventLabel, t } from "../i18n.js";
 import { duplicateHint } from "./duplicates.js";
@@ -47,8 +50,10 @@ const emptyDraft = () => ({
   done: null,
 });
 
-/** @type {Draft} */
-let draft = emptyDraft();
+/** @type {Draft | null} */
+let draft = null;
+const DRAFT = () => draftKey("new", "ticket");
+const persist = () => saveDraft(DRAFT(), draft);
 
 /**
  * A category from what was typed: its name (either language) or its code.
@@ -69,15 +74,17 @@ function findCategory(org, text) {
  */
 export function renderNewTicket(view, ctx) {
   const { org } = ctx;
+  draft ??= /** @type {Draft | null} */ (loadDraft(DRAFT())) ?? emptyDraft();
+  const d = draft;
   const categoryList = h(
     "datalist",
     { id: "category-options" },
     org.categories.map((c) => h("option", { value: org.categoryName(c.code), label: c.code })),
   );
   const input = (/** @type {string} */ name, /** @type {Record<string, any>} */ attrs = {}) =>
-    h("input", { name, value: draft.values[name] ?? "", ...attrs });
+    h("input", { name, value: d.values[name] ?? "", ...attrs });
   const confidential = /** @type {HTMLInputElement} */ (
-    h("input", { type: "checkbox", name: "confidential", id: "nt-confidential", checked: draft.confidential })
+    h("input", { type: "checkbox", name: "confidential", id: "nt-confidential", checked: d.confidential })
   );
   const suggestion = h("p", {
     class: "suggestion",
@@ -133,7 +140,7 @@ export function renderNewTicket(view, ctx) {
           select(
             "area",
             org.districts().map((d) => /** @type {[string, string]} */ ([d.code, org.deptName(d.id)])),
-            { placeholder: t("new.pickArea"), value: draft.values.area ?? "" },
+            { placeholder: t("new.pickArea"), value: d.values.area ?? "" },
           ),
         ),
         field(t("ticket.address"), input("address", { id: "nt-address", autocomplete: "off" }), {
@@ -161,7 +168,7 @@ export function renderNewTicket(view, ctx) {
             ["normal", "urgent", "critical"].map(
               (u) => /** @type {[string, string]} */ ([u, t(`urgency.${u}`)]),
             ),
-            { value: draft.values.urgency },
+            { value: d.values.urgency },
           ),
         ),
         field(
@@ -171,7 +178,7 @@ export function renderNewTicket(view, ctx) {
             ["phone", "web", "app", "wechat", "sms", "email", "other"].map(
               (c) => /** @type {[string, string]} */ ([c, t(`channel.${c}`)]),
             ),
-            { value: draft.values.channel },
+            { value: d.values.channel },
           ),
         ),
       ),
@@ -186,7 +193,7 @@ export function renderNewTicket(view, ctx) {
         h(
           "textarea",
           { name: "description", id: "nt-description", rows: 4, required: true },
-          draft.values.description ?? "",
+          d.values.description ?? "",
         ),
       ),
     )
@@ -223,10 +230,11 @@ export function renderNewTicket(view, ctx) {
   );
 
   const el = (/** @type {string} */ name) => /** @type {HTMLInputElement} */ (form.elements.namedItem(name));
-  const checkDuplicates = duplicateHint(dupBox, () => draft.created?.id);
+  const checkDuplicates = duplicateHint(dupBox, () => d.created?.id);
   const save = () => {
-    for (const name of FIELDS) draft.values[name] = el(name).value;
-    draft.confidential = confidential.checked;
+    for (const name of FIELDS) d.values[name] = el(name).value;
+    d.confidential = confidential.checked;
+    persist();
   };
 
   let suggestionSeq = 0;
@@ -267,26 +275,26 @@ export function renderNewTicket(view, ctx) {
 
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
-    if (draft.created) return;
+    if (d.created) return;
     clearFieldErrors(form);
     message.textContent = "";
     save();
     /** @type {Record<string, string>} */
     const errors = {};
-    for (const name of REQUIRED) if (!draft.values[name]?.trim()) errors[name] = t("field.required");
-    const category = findCategory(org, draft.values.categoryCode ?? "");
-    if (draft.values.categoryCode?.trim() && !category) errors.categoryCode = t("field.pickCategory");
+    for (const name of REQUIRED) if (!d.values[name]?.trim()) errors[name] = t("field.required");
+    const category = findCategory(org, d.values.categoryCode ?? "");
+    if (d.values.categoryCode?.trim() && !category) errors.categoryCode = t("field.pickCategory");
     if (Object.keys(errors).length) {
       showFieldErrors(form, errors);
       message.textContent = t("err.validation");
       return;
     }
-    const v = /** @type {CheckedValues} */ (draft.values);
+    const v = /** @type {CheckedValues} */ (d.values);
     const body = {
       channel: v.channel || "phone",
       citizenName: v.citizenName.trim(),
       citizenPhone: v.citizenPhone.trim(),
-      confidential: draft.confidential,
+      confidential: d.confidential,
       area: v.area || undefined,
       address: v.address?.trim() || undefined,
       categoryCode: category?.code,
@@ -301,9 +309,10 @@ export function renderNewTicket(view, ctx) {
       const ticket = await api("/api/v1/tickets", {
         method: "POST",
         body,
-        headers: { "idempotency-key": draft.key },
+        headers: { "idempotency-key": d.key },
       });
-      draft.created = ticket;
+      d.created = ticket;
+      persist();
       flash(t("new.created", { number: ticket.number }), "ok");
       showAfterCreate();
     } catch (err) {
@@ -318,11 +327,11 @@ export function renderNewTicket(view, ctx) {
 
   /** After registering: the dispatch form (or answer directly), then the result and "next call". */
   async function showAfterCreate() {
-    const ticket = draft.created;
+    const ticket = d.created;
     fieldset.disabled = true;
     submit.hidden = true;
     if (!ticket) return;
-    if (draft.done) {
+    if (d.done) {
       showDone();
       return;
     }
@@ -332,7 +341,8 @@ export function renderNewTicket(view, ctx) {
         type === "DISPATCH"
           ? t("new.dispatched", { number: updated.number, name: org.deptName(updated.departmentId) })
           : t("new.answered", { number: updated.number });
-      draft.done = { text, id: updated.id };
+      d.done = { text, id: updated.id };
+      persist();
       flash(text, "ok");
       showDone();
     };
@@ -385,7 +395,7 @@ export function renderNewTicket(view, ctx) {
   }
 
   function showDone() {
-    const done = draft.done;
+    const done = d.done;
     if (!done) return;
     const next = h("button", {
       type: "button",
@@ -393,6 +403,7 @@ export function renderNewTicket(view, ctx) {
       dataset: { testid: "next-call" },
       text: t("new.next"),
       onclick: () => {
+        dropDraft(DRAFT());
         draft = emptyDraft();
         renderNewTicket(view, ctx);
       },
@@ -414,11 +425,11 @@ export function renderNewTicket(view, ctx) {
     next.focus();
   }
 
-  if (draft.created) showAfterCreate();
+  if (d.created) showAfterCreate();
   else {
-    if (draft.values.categoryCode) updateSuggestion();
-    if (draft.values.citizenPhone || draft.values.title)
-      checkDuplicates(draft.values.citizenPhone ?? "", draft.values.title ?? "");
+    if (d.values.categoryCode) updateSuggestion();
+    if (d.values.citizenPhone || d.values.title)
+      checkDuplicates(d.values.citizenPhone ?? "", d.values.title ?? "");
     el("citizenName").focus();
   }
 }
