@@ -1,7 +1,8 @@
 // @ts-check
 /**
- * fetch for the API: adds the bearer token, sends the user to the login page on 401,
- * and turns problem+json into an ApiError with a message a person can act on.
+ * fetch for the API: adds the bearer token, on 401 asks for the password again in place (when a
+ * page installed that, see reauth.js) and resends, else sends the user to the login page; turns
+ * problem+json into an ApiError with a message a person can act on.
  */
 import { eventLabel, t } from "./i18n.js";
 import { clearSession, getToken, redirectToLogin } from "./session.js";
@@ -91,12 +92,25 @@ function translateFieldErrors(errors) {
   return out;
 }
 
+/** @type {(() => Promise<boolean>) | null} */
+let reauthenticate = null;
+
+/**
+ * What to do when the session expires: resolve true once the user logged in again (the failed
+ * request is then sent again with the new token), false to give up.
+ * @param {(() => Promise<boolean>) | null} fn
+ */
+export function setReauthenticate(fn) {
+  reauthenticate = fn;
+}
+
 /**
  * @param {string} path
  * @param {{ method?: string, body?: unknown, headers?: Record<string, string>, auth?: boolean }} [opts]
+ * @param {boolean} [retried] already sent once more after a re-login
  * @returns {Promise<Response>}
  */
-async function send(path, opts = {}) {
+async function send(path, opts = {}, retried = false) {
   /** @type {Record<string, string>} */
   const headers = { accept: "application/json", ...(opts.headers ?? {}) };
   const token = getToken();
@@ -121,6 +135,7 @@ async function send(path, opts = {}) {
     // not JSON: keep the status alone
   }
   if (res.status === 401 && opts.auth !== false) {
+    if (token && reauthenticate && !retried && (await reauthenticate())) return send(path, opts, true);
     clearSession();
     redirectToLogin();
   }

@@ -1,6 +1,7 @@
 // @ts-check
 /** The top bar on every page: desk, dashboard, who is logged in, language, logout. */
 import { h, replace } from "./dom.js";
+import { dropAllDrafts } from "./drafts.js";
 import { getLang, roleLabel, setLang, t } from "./i18n.js";
 import { clearSession, DASHBOARD_ROLES, getUser } from "./session.js";
 
@@ -51,6 +52,7 @@ export function renderNav(container, active) {
           dataset: { testid: "logout" },
           text: t("nav.logout"),
           onclick: () => {
+            dropAllDrafts();
             clearSession();
             location.assign("/login.html");
           },
