@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { validateDuration } from "./sla/duration.ts";
+import { type AssessmentSettings, DEFAULT_ASSESSMENT } from "./stats/assessment.ts";
 import { DEFAULT_WEIGHTS, type SatisfactionWeights } from "./stats/metrics.ts";
 
 /** "100,80,0" → weights for satisfied, basically satisfied, dissatisfied; null when malformed. */
@@ -8,6 +9,15 @@ export function parseWeights(value: string): SatisfactionWeights | null {
   if (parts.length !== 3 || parts.some((n) => !Number.isFinite(n) || n < 0 || n > 100)) return null;
   const [satisfied, basicallySatisfied, dissatisfied] = parts as [number, number, number];
   return { satisfied, basicallySatisfied, dissatisfied };
+}
+
+/** "0.1,0.5,0.4" → the assessment score's weights a, b, c (响应, 解决, 满意); null when malformed. */
+export function parseAssessmentWeights(value: string): AssessmentSettings["weights"] | null {
+  const parts = value.split(",").map((v) => Number(v.trim()));
+  if (parts.length !== 3 || parts.some((n) => !Number.isFinite(n) || n < 0 || n > 1)) return null;
+  const [response, resolution, satisfaction] = parts as [number, number, number];
+  if (response + resolution + satisfaction <= 0) return null;
+  return { response, resolution, satisfaction };
 }
 
 /** Settings come from the environment only; see README "Configuration". */
@@ -39,6 +49,17 @@ const EnvSchema = z.object({
     .string()
     .default("100,80,0")
     .refine((v) => parseWeights(v) !== null, "three numbers 0..100, e.g. 100,80,0"),
+  /** Assessment (三率) score weights a, b, c: 响应率, 解决率, 满意率 (0..1 each). */
+  HOTLINE_ASSESSMENT_WEIGHTS: z
+    .string()
+    .default("0.1,0.5,0.4")
+    .refine((v) => parseAssessmentWeights(v) !== null, "three numbers 0..1, e.g. 0.1,0.5,0.4"),
+  /** Weight w of "basically satisfied" in the assessment's 满意率. */
+  HOTLINE_ASSESSMENT_BASIC_WEIGHT: z.coerce.number().min(0).max(1).default(0.9),
+  /** Day of the month an assessment period starts (1 = calendar months; 19 = the 19th to the 18th). */
+  HOTLINE_ASSESSMENT_START_DAY: z.coerce.number().int().min(1).max(28).default(1),
+  /** Working days after the callback within which a department may appeal (申诉). */
+  HOTLINE_APPEAL_WORKING_DAYS: z.coerce.number().int().min(0).max(60).default(3),
   /** When the full stats rebuild runs (cron, centre time). */
   HOTLINE_STATS_REBUILD_CRON: z.string().default("30 3 * * *"),
   /** How often the timer reconciliation re-derives due timers from the database. */
@@ -62,6 +83,8 @@ export type Config = {
   logLevel: string;
   /** Stats: satisfaction weights and the nightly rebuild's schedule. */
   stats: { weights: SatisfactionWeights; rebuildCron: string };
+  /** The monthly assessment (三率) and appeals (issue 13). */
+  assessment: AssessmentSettings;
   /** SLA timers (issue 3): escalation delay and clock, reconciliation period. */
   timers: { escalateAfter: string; escalateClock: "working" | "calendar"; reconcileMs: number };
 };
@@ -90,6 +113,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     stats: {
       weights: parseWeights(e.HOTLINE_SATISFACTION_WEIGHTS) ?? DEFAULT_WEIGHTS,
       rebuildCron: e.HOTLINE_STATS_REBUILD_CRON,
+    },
+    assessment: {
+      basicWeight: e.HOTLINE_ASSESSMENT_BASIC_WEIGHT,
+      weights: parseAssessmentWeights(e.HOTLINE_ASSESSMENT_WEIGHTS) ?? DEFAULT_ASSESSMENT.weights,
+      startDay: e.HOTLINE_ASSESSMENT_START_DAY,
+      appealWorkingDays: e.HOTLINE_APPEAL_WORKING_DAYS,
     },
     timers: {
       escalateAfter: e.HOTLINE_ESCALATION_AFTER,
