@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { bucketOf, buckets, PeriodError, parsePeriod, previousPeriod } from "./period.ts";
+import {
+  bucketBounds,
+  bucketOf,
+  buckets,
+  lastDay,
+  PeriodError,
+  parsePeriod,
+  previousPeriod,
+} from "./period.ts";
 
 const TZ = "Asia/Shanghai";
 const NOW = new Date("2025-06-15T20:00:00Z"); // 2025-06-16 04:00 in Shanghai
@@ -56,6 +64,37 @@ describe("buckets", () => {
       "2024-12-01",
       "2025-01-01",
     ]);
+  });
+
+  it("a bucket is clipped to the period: October by weeks starts on 10-01, not on Monday 09-28", () => {
+    const october = { fromDay: "2026-10-01", toDay: "2026-11-01" };
+    const weeks = buckets(october, "week").map((b) => bucketBounds(b, october, "week"));
+    expect(weeks[0]).toEqual({ fromDay: "2026-10-01", toDay: "2026-10-05" }); // Thu–Sun
+    expect(weeks[1]).toEqual({ fromDay: "2026-10-05", toDay: "2026-10-12" });
+    expect(weeks.at(-1)).toEqual({ fromDay: "2026-10-26", toDay: "2026-11-01" });
+    // The clipped buckets tile the period exactly.
+    expect(weeks.reduce((n, w) => n + (Date.parse(w.toDay) - Date.parse(w.fromDay)) / 86_400_000, 0)).toBe(
+      31,
+    );
+    const midMonth = { fromDay: "2026-10-15", toDay: "2026-12-10" };
+    expect(buckets(midMonth, "month").map((b) => bucketBounds(b, midMonth, "month"))).toEqual([
+      { fromDay: "2026-10-15", toDay: "2026-11-01" },
+      { fromDay: "2026-11-01", toDay: "2026-12-01" },
+      { fromDay: "2026-12-01", toDay: "2026-12-10" },
+    ]);
+    expect(bucketBounds("2026-12-01", { fromDay: "2026-12-01", toDay: "2027-02-01" }, "month")).toEqual({
+      fromDay: "2026-12-01",
+      toDay: "2027-01-01",
+    });
+    expect(bucketBounds("2026-10-03", october, "day")).toEqual({
+      fromDay: "2026-10-03",
+      toDay: "2026-10-04",
+    });
+  });
+
+  it("the last day of a period is the day before its exclusive end", () => {
+    expect(lastDay({ fromDay: "2026-10-01", toDay: "2026-11-01" })).toBe("2026-10-31");
+    expect(lastDay({ fromDay: "2024-02-01", toDay: "2024-03-01" })).toBe("2024-02-29");
   });
 
   it("the previous period has the same length", () => {

@@ -92,7 +92,27 @@ export function bucketOf(day: string, g: Granularity): string {
   return dayString(n - weekday);
 }
 
-/** Every bucket start overlapping [fromDay, toDay), in order. */
+/**
+ * The days a bucket covers within the period, [from, to): a partial first or last bucket is
+ * clipped, so a week that began before the period is labelled by the period's first day.
+ */
+export function bucketBounds(start: string, p: Period, g: Granularity): Period {
+  const end = g === "day" ? addDays(start, 1) : g === "week" ? addDays(start, 7) : nextMonth(start);
+  return { fromDay: start < p.fromDay ? p.fromDay : start, toDay: end > p.toDay ? p.toDay : end };
+}
+
+function nextMonth(first: string): string {
+  const y = Number(first.slice(0, 4));
+  const m = Number(first.slice(5, 7));
+  return m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, "0")}-01`;
+}
+
+/** The last day of the period (its `toDay` is exclusive): what people call its end. */
+export function lastDay(p: Period): string {
+  return addDays(p.toDay, -1);
+}
+
+/** Every bucket start overlapping [fromDay, toDay), in order (calendar starts, not clipped). */
 export function buckets(p: Period, g: Granularity): string[] {
   const out: string[] = [];
   let b = bucketOf(p.fromDay, g);
@@ -100,11 +120,7 @@ export function buckets(p: Period, g: Granularity): string[] {
     out.push(b);
     if (g === "day") b = addDays(b, 1);
     else if (g === "week") b = addDays(b, 7);
-    else {
-      const y = Number(b.slice(0, 4));
-      const m = Number(b.slice(5, 7));
-      b = m === 12 ? `${y + 1}-01-01` : `${y}-${String(m + 1).padStart(2, "0")}-01`;
-    }
+    else b = nextMonth(b);
   }
   return out;
 }

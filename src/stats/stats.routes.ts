@@ -5,6 +5,7 @@ import { requireRole } from "../http/auth.middleware.ts";
 import { jsonResponse, problems } from "../http/schemas.ts";
 import { CHANNELS } from "../tickets/ticket.schemas.ts";
 import { departmentsCsv } from "./csv.ts";
+import { lastDay } from "./period.ts";
 import { DEPARTMENT_SORT_KEYS, type StatsService } from "./stats.service.ts";
 
 /** Who reads the dashboard: everyone but handlers (their view is their own desk). */
@@ -50,7 +51,12 @@ const DepartmentRow = z
 
 const TrendPoint = z
   .object({
-    period: z.string().openapi({ description: "Start of the bucket (YYYY-MM-DD; weeks start on Monday)" }),
+    period: z.string().openapi({
+      description:
+        "First day of the bucket within the period (YYYY-MM-DD; weeks start on Monday, months on the 1st, " +
+        "but a bucket the period starts inside starts with the period)",
+    }),
+    to: z.string().openapi({ description: "Day after the bucket's last day within the period (exclusive)" }),
     received: z.number().int(),
     closed: z.number().int(),
     onTimeRate: rate("按时办结率"),
@@ -169,7 +175,8 @@ export function registerStatsRoutes(app: App, s: { stats: StatsService }): void 
       if (!csv) return c.json({ items }, 200);
       return c.body(departmentsCsv(items), 200, {
         "content-type": "text/csv; charset=utf-8",
-        "content-disposition": `attachment; filename="departments_${period.fromDay}_${period.toDay}.csv"`,
+        // Named by the first and last day (the period's `to` is exclusive): Oct 1–31, not 10-01_11-01.
+        "content-disposition": `attachment; filename="departments_${period.fromDay}_${lastDay(period)}.csv"`,
       });
     },
   );

@@ -13,6 +13,7 @@ import {
   type SatisfactionWeights,
 } from "./metrics.ts";
 import {
+  bucketBounds,
   bucketOf,
   buckets,
   type Granularity,
@@ -49,7 +50,10 @@ export const DEPARTMENT_SORT_KEYS = [
 export type DepartmentSortKey = (typeof DEPARTMENT_SORT_KEYS)[number];
 
 export interface TrendPoint {
+  /** The bucket's first day within the period (a partial first bucket starts with the period). */
   period: string;
+  /** The day after the bucket's last day within the period (exclusive, like the period's `to`). */
+  to: string;
   received: number;
   closed: number;
   onTimeRate: number | null;
@@ -206,8 +210,10 @@ export class StatsService {
     }
     return [...byBucket].map(([b, c]) => {
       const f = figures(c, this.weights);
+      const bounds = bucketBounds(b, period, granularity);
       return {
-        period: b,
+        period: bounds.fromDay,
+        to: bounds.toDay,
         received: f.received,
         closed: f.closed,
         onTimeRate: f.onTimeRate,

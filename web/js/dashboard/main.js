@@ -3,7 +3,7 @@
 import { ApiError, api, qs } from "../api.js";
 import { byId, clearFlash, flash, h, replace } from "../dom.js";
 import { download } from "../download.js";
-import { fmtDateTime } from "../format.js";
+import { addDays, fmtDateTime } from "../format.js";
 import { applyI18n, t } from "../i18n.js";
 import { renderNav } from "../nav.js";
 import { loadOrg } from "../org.js";
@@ -112,7 +112,7 @@ byId("export-csv").addEventListener("click", async (e) => {
   try {
     const file = await download(
       `/api/v1/stats/departments${qs({ from: p.from, to: p.to, departmentId: p.departmentId, format: "csv" })}`,
-      `departments_${p.from}_${p.to}.csv`,
+      `departments_${p.from}_${addDays(p.to, -1)}.csv`,
     );
     flash(t("dash.exported", { file }), "ok");
   } catch (err) {
