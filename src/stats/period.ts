@@ -98,7 +98,7 @@ export function bucketOf(day: string, g: Granularity): string {
  */
 export function bucketBounds(start: string, p: Period, g: Granularity): Period {
   const end = g === "day" ? addDays(start, 1) : g === "week" ? addDays(start, 7) : nextMonth(start);
-  return { fromDay: start < p.fromDay ? p.fromDay : start, toDay: end > p.toDay ? p.toDay : end };
+  return { fromDay: [start, p.fromDay].sort()[1] as string, toDay: [end, p.toDay].sort()[0] as string };
 }
 
 function nextMonth(first: string): string {

@@ -45,7 +45,11 @@ export function createCategoryChart(canvas, org) {
           },
         },
       },
-      scales: { x: { beginAtZero: true, ticks: { precision: 0 } } },
+      scales: {
+        x: { beginAtZero: true, ticks: { precision: 0 } },
+        // Every category named: Chart.js would otherwise skip labels it thinks crowded (5 of 10).
+        y: { ticks: { autoSkip: false, font: { size: 11 } } },
+      },
     },
   });
 

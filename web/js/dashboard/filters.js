@@ -4,8 +4,7 @@ import { h, replace } from "../dom.js";
 import { addDays, todayInShanghai } from "../format.js";
 import { field, select } from "../forms.js";
 import { t } from "../i18n.js";
-
-const PERIODS = ["today", "7d", "30d", "year", "custom"];
+import { defaultFilters, PERIODS } from "./url-state.js";
 
 /**
  * @typedef {{ from: string, to: string, departmentId?: number, granularity: "day" | "week" | "month" }} StatsParams
@@ -50,10 +49,12 @@ export function autoGranularity(from, to) {
 /**
  * @param {HTMLElement} container
  * @param {import("../org.js").Org} org
- * @param {() => void} onChange
+ * @param {() => void} onChange called after the user changed a filter
+ * @param {import("./url-state.js").FilterState} [initial] e.g. from the URL
  */
-export function createFilters(container, org, onChange) {
-  const state = { period: "7d", from: "", to: "", departmentId: "", granularity: "auto" };
+export function createFilters(container, org, onChange, initial = defaultFilters()) {
+  const state = { ...initial };
+  if (state.departmentId && !org.byId.has(Number(state.departmentId))) state.departmentId = "";
   const status = h("div", { class: "dash-status", "aria-live": "polite" });
 
   function params() {
@@ -164,6 +165,12 @@ export function createFilters(container, org, onChange) {
     );
   }
 
+  /** Show another state (back/forward); does not call onChange. @param {import("./url-state.js").FilterState} next */
+  function set(next) {
+    Object.assign(state, next);
+    draw();
+  }
+
   draw();
-  return { params, draw, status };
+  return { params, draw, set, state: () => ({ ...state }), status };
 }

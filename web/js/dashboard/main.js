@@ -13,8 +13,9 @@ import { createFilters } from "./filters.js";
 import { createKpis } from "./kpis.js";
 import { startLive } from "./live.js";
 import { createOverdueList } from "./overdue-list.js";
-import { createRanking } from "./ranking.js";
+import { createRanking, DEFAULT_SORT, SORT_KEYS } from "./ranking.js";
 import { createTrendChart } from "./trend-chart.js";
+import { readState, stateQuery } from "./url-state.js";
 
 const user = requireSession();
 if (!DASHBOARD_ROLES.includes(user.role)) location.replace("/index.html");
@@ -25,9 +26,30 @@ const org = await loadOrg();
 const kpis = createKpis(byId("kpis"));
 const trend = createTrendChart(/** @type {HTMLCanvasElement} */ (byId("trend-chart")));
 const categories = createCategoryChart(/** @type {HTMLCanvasElement} */ (byId("category-chart")), org);
-const ranking = createRanking(byId("ranking"), org);
+const initial = readState(location.search, DEFAULT_SORT, SORT_KEYS);
+const ranking = createRanking(byId("ranking"), org, { sort: initial.sort, onSort: () => remember() });
 const overdue = createOverdueList(byId("overdue"), org);
-const filters = createFilters(byId("filters"), org, () => refresh());
+const filters = createFilters(
+  byId("filters"),
+  org,
+  () => {
+    remember();
+    refresh();
+  },
+  initial.filters,
+);
+
+/** Every filter and the ranking's order in the URL: a reload or a shared link shows the same view. */
+function remember() {
+  const query = stateQuery({ filters: filters.state(), sort: ranking.sort() }, DEFAULT_SORT);
+  if (query !== location.search) history.pushState(null, "", `${location.pathname}${query}`);
+}
+window.addEventListener("popstate", () => {
+  const state = readState(location.search, DEFAULT_SORT, SORT_KEYS);
+  filters.set(state.filters);
+  ranking.setSort(state.sort);
+  refresh();
+});
 
 let live = false;
 /** @type {Date | null} */
