@@ -3,11 +3,14 @@
  *
  * Writes a realistic year of a district hotline as NDJSON (stdout when no --out), or with
  * --import loads it straight into the database of DATABASE_URL (or the embedded one) through
- * the same import as POST /api/v1/import/tickets. Prints the true figures of what it made.
+ * the same import as POST /api/v1/import/tickets. Prints the true figures of what it made; an
+ * import exits 1 without them when the database lacks the demo organisation or rejects any line.
  */
 import { createWriteStream } from "node:fs";
 import { parseArgs } from "node:util";
-import { generateHistory, Truth, yearWindow } from "../src/demo/generator.ts";
+import type pg from "pg";
+import { demoDepartments } from "../prisma/demo-org.ts";
+import { CATEGORY_MODEL, generateHistory, Truth, yearWindow } from "../src/demo/generator.ts";
 
 const { values } = parseArgs({
   options: {
@@ -43,6 +46,23 @@ if (values.import) {
   const s = await createServices(config, url);
   const admin = await s.auth.ensureAdmin(config.adminPassword);
   if (admin) log(`admin password (generated now): ${admin}`);
+  const close = async () => {
+    await s.stats.close();
+    await s.queues.close();
+    await s.db.$disconnect();
+    await embedded?.stop();
+  };
+  // The generated lines name the demo organisation's categories and departments by code; on a
+  // database without them every line would be rejected.
+  const missing = await missingDemoCodes(s.pool);
+  if (missing.length > 0) {
+    console.error(
+      `This database lacks the demo organisation the generated tickets refer to (missing: ${missing.slice(0, 8).join(", ")}${missing.length > 8 ? ", …" : ""}).\n` +
+        "Load it first with `npm run seed:demo` (same DATABASE_URL), then run this again. Nothing was imported.",
+    );
+    await close();
+    process.exit(1);
+  }
   const user = await s.db.user.findFirstOrThrow({ where: { role: "admin" }, orderBy: { id: "asc" } });
   async function* json() {
     for (const line of lines) yield JSON.stringify(line);
@@ -52,10 +72,13 @@ if (values.import) {
     `imported ${result.imported}, rejected ${result.rejected} in ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );
   for (const e of result.errors.slice(0, 10)) log(`  line ${e.line}: ${e.message}`);
-  await s.stats.close();
-  await s.queues.close();
-  await s.db.$disconnect();
-  await embedded?.stop();
+  await close();
+  if (result.rejected > 0) {
+    // The true figures describe every generated ticket; with some not loaded they would not be
+    // the database's figures.
+    console.error(`${result.rejected} lines were rejected: no true figures for a partial import.`);
+    process.exit(1);
+  }
 } else {
   const out = values.out ? createWriteStream(values.out) : process.stdout;
   for (const line of lines) {
@@ -78,3 +101,16 @@ log(
     `  overdue open ${f.overdueOpen}, warnings ${f.warnings}`,
   ].join("\n"),
 );
+
+/** Category and department codes of the demo organisation that the database does not have. */
+async function missingDemoCodes(pool: pg.Pool): Promise<string[]> {
+  const categories = CATEGORY_MODEL.map((c) => c.code);
+  const departments = demoDepartments().map((d) => d.code);
+  const { rows } = await pool.query<{ code: string }>(
+    `SELECT c AS code FROM unnest($1::text[]) AS c WHERE NOT EXISTS (SELECT 1 FROM categories WHERE code = c)
+     UNION ALL
+     SELECT d FROM unnest($2::text[]) AS d WHERE NOT EXISTS (SELECT 1 FROM departments WHERE code = d)`,
+    [categories, departments],
+  );
+  return rows.map((r) => r.code);
+}
