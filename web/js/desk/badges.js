@@ -1,9 +1,10 @@
 // @ts-check
 /** Small labelled pieces of a ticket: status, traffic light, urgency, the deadline that matters now. */
+
+import { deadlineStatus, stageDeadline } from "../deadline-state.js";
 import { h } from "../dom.js";
 import { fmtDateTime, remaining } from "../format.js";
 import { stateLabel, t } from "../i18n.js";
-import { TIMED_STATES } from "../vocabulary.js";
 
 /** @param {string} status */
 export function statusBadge(status) {
@@ -33,31 +34,43 @@ export function urgencyBadge(urgency) {
 }
 
 /**
- * The deadline that matters in the ticket's state (sign while dispatched, callback while
- * awaiting it, resolution otherwise), as in the API's trafficLight.
- * @param {Record<string, any>} ticket
- * @returns {{ key: string, at: string } | null}
+ * What a deadline is doing, in words: "剩余 2天3小时", "超期 5小时", "已完成 11-25 10:00",
+ * "逾期完成 …", or "" when it does not apply.
+ * @param {import("../deadline-state.js").DeadlineStatus} d
+ * @param {Date} [now]
  */
-export function currentDeadline(ticket) {
-  const s = ticket.status;
-  if (!TIMED_STATES.includes(s)) return null;
-  if (s === "dispatched") return ticket.signBy ? { key: "ticket.signBy", at: ticket.signBy } : null;
-  if (s === "callback") return ticket.callbackBy ? { key: "ticket.callbackBy", at: ticket.callbackBy } : null;
-  return ticket.dueAt ? { key: "ticket.dueAt", at: ticket.dueAt } : null;
+export function stateText(d, now = new Date()) {
+  const at = /** @type {string} */ (d.at);
+  const metAt = d.metAt ? ` ${fmtDateTime(/** @type {string} */ (d.metAt))}` : "";
+  switch (d.state) {
+    case "pending":
+    case "warning":
+    case "overdue":
+      return remaining(at, now)?.text ?? "";
+    case "met":
+      return `${t("time.done")}${metAt}`;
+    case "metLate":
+      return `${t("time.doneLate")}${metAt}`;
+    default:
+      return "";
+  }
 }
 
 /**
- * "2026-11-25 18:00 · 剩余 2天3小时" for a table cell.
+ * "2026-11-25 18:00 · 剩余 2天3小时" for a table cell: the deadline of the ticket's stage
+ * (deadline-state.js), with its state.
  * @param {Record<string, any>} ticket
  */
 export function deadlineCell(ticket) {
-  const d = currentDeadline(ticket);
-  if (!d) return h("span", { class: "muted", text: t("dash") });
-  const r = remaining(d.at);
+  const facts = /** @type {import("../deadline-state.js").DeadlineFacts} */ (ticket);
+  const key = stageDeadline(facts);
+  const now = new Date();
+  const d = key ? deadlineStatus(facts, key, now) : null;
+  if (!d?.at) return h("span", { class: "muted", text: t("dash") });
   return h(
     "span",
-    { class: "deadline", title: t(d.key) },
-    h("span", { text: fmtDateTime(d.at) }),
-    r ? h("small", { class: r.overdue ? "overdue" : "muted", text: r.text }) : null,
+    { class: "deadline", title: t(`ticket.${d.key}`), dataset: { state: d.state } },
+    h("span", { text: fmtDateTime(/** @type {string} */ (d.at)) }),
+    h("small", { class: `deadline-state state-${d.state}`, text: stateText(d, now) }),
   );
 }

@@ -1,42 +1,37 @@
 // @ts-check
-/** The four deadlines (sign, first response, resolve, callback) with the time left or overdue. */
+/**
+ * The four deadlines (sign, first response, resolve, callback): when, and what each is doing now
+ * — time left, overdue, done (on time or late) or not applicable — as deadline-state.js (the
+ * server's own function) decides.
+ */
+import { deadlineStatuses } from "../deadline-state.js";
 import { h } from "../dom.js";
-import { fmtDateTime, remaining } from "../format.js";
+import { fmtDateTime } from "../format.js";
 import { t } from "../i18n.js";
-
-/** Deadline field → the field that records it was met. @type {[string, string][]} */
-const DEADLINES = [
-  ["signBy", "signedAt"],
-  ["firstResponseBy", "firstResponseAt"],
-  ["dueAt", "firstApprovedReplyAt"],
-  ["callbackBy", "closedAt"],
-];
+import { stateText } from "./badges.js";
 
 /** @param {Record<string, any>} ticket */
 export function deadlines(ticket) {
-  const open = ticket.status !== "closed" && ticket.status !== "merged";
+  const now = new Date();
   return h(
     "table",
     { class: "deadlines", dataset: { testid: "deadlines" } },
     h(
       "tbody",
       {},
-      DEADLINES.map(([key, metKey]) => {
-        const at = ticket[key];
-        const met = ticket[metKey];
-        const r = open && at && !met ? remaining(at) : null;
-        return h(
+      deadlineStatuses(/** @type {import("../deadline-state.js").DeadlineFacts} */ (ticket), now).map((d) =>
+        h(
           "tr",
-          { dataset: { deadline: key } },
-          h("th", { scope: "row", text: t(`ticket.${key}`) }),
-          h("td", { text: fmtDateTime(at) }),
+          { dataset: { deadline: d.key, state: d.state } },
+          h("th", { scope: "row", text: t(`ticket.${d.key}`) }),
+          h("td", { text: d.at ? fmtDateTime(/** @type {string} */ (d.at)) : t("dash") }),
           h(
             "td",
-            { class: r?.overdue ? "overdue" : "muted", dataset: { testid: `remaining-${key}` } },
-            r ? r.text : met && at ? `${t("time.done")} ${fmtDateTime(met)}` : "",
+            { class: `deadline-state state-${d.state}`, dataset: { testid: `remaining-${d.key}` } },
+            stateText(d, now),
           ),
-        );
-      }),
+        ),
+      ),
     ),
   );
 }
