@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { sign, verify } from "hono/jwt";
+import { CachedMap } from "../db/cached.ts";
 import type { Db } from "../db/client.ts";
 import { AppError, validation } from "../errors.ts";
 import { logger } from "../logger.ts";
@@ -46,7 +47,6 @@ interface Standing {
   principal: Principal | null;
   tokenVersion: number;
   revoked: ReadonlySet<string>;
-  at: number;
 }
 
 /**
@@ -57,10 +57,9 @@ interface Standing {
  */
 export class AuthService {
   private secret: string | undefined;
-  private readonly standings = new Map<number, Standing>();
+  /** A read that raced an invalidation is not kept (CachedMap.clear). */
+  private readonly standings = new CachedMap((id: number) => this.readStanding(id), PRINCIPAL_CACHE_MS);
   private readonly verifiedTokens = new Map<string, TokenClaims>();
-  /** Bumped by every invalidation, so a read that raced one is not cached. */
-  private invalidations = 0;
 
   private readonly throttle: LoginThrottle;
 
@@ -244,27 +243,24 @@ export class AuthService {
     return claims;
   }
 
-  private async standing(id: number): Promise<Standing> {
-    const hit = this.standings.get(id);
-    if (hit && Date.now() - hit.at < PRINCIPAL_CACHE_MS) return hit;
-    const before = this.invalidations;
+  private standing(id: number): Promise<Standing> {
+    return this.standings.get(id);
+  }
+
+  private async readStanding(id: number): Promise<Standing> {
     const user = await this.db.user.findUnique({
       where: { id },
       include: { revokedTokens: { where: { expiresAt: { gt: new Date() } }, select: { jti: true } } },
     });
-    const standing: Standing = {
+    return {
       principal: user?.active ? toPrincipal(user) : null,
       tokenVersion: user?.tokenVersion ?? -1,
       revoked: new Set(user?.revokedTokens.map((r) => r.jti)),
-      at: Date.now(),
     };
-    if (this.invalidations === before) this.standings.set(id, standing);
-    return standing;
   }
 
   private forget(userId: number): void {
-    this.invalidations++;
-    this.standings.delete(userId);
+    this.standings.clear(userId);
   }
 
   private tokenTtlSeconds(): number {

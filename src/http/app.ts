@@ -11,7 +11,7 @@ import type { Principal } from "../auth/principal.ts";
 import { logger } from "../logger.ts";
 import { classifyError, RETRY_AFTER_SECONDS } from "./db-errors.ts";
 import { AppError, type ErrorCode, problem } from "./errors.ts";
-import { bodyLimits, CSP_WEB, noStore, rejectNul, securityHeaders } from "./guards.ts";
+import { bodyGuards, CSP_WEB, noStore, securityHeaders } from "./guards.ts";
 
 export type AppEnv = { Variables: { principal: Principal; requestId: string } };
 export type App = OpenAPIHono<AppEnv>;
@@ -66,8 +66,7 @@ export function createBaseApp(): App {
   app.use("*", securityHeaders(CSP_WEB));
   app.use("/api/*", noStore());
   app.use("/open311/*", noStore());
-  app.use("*", bodyLimits());
-  app.use("*", rejectNul());
+  app.use("*", bodyGuards());
 
   app.onError((err, c) => {
     if (err instanceof AppError) return sendProblem(c, err.code, err.message, err.extra);
