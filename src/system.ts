@@ -1,6 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { type ServerType, serve } from "@hono/node-server";
 import type pg from "pg";
+import { AppealService } from "./appeals/appeal.service.ts";
 import { AuthService } from "./auth/auth.service.ts";
 import type { Config } from "./config.ts";
 import { createDb, type Db } from "./db/client.ts";
@@ -14,6 +15,7 @@ import { logger } from "./logger.ts";
 import { OrgService } from "./org/org.service.ts";
 import { SlaService } from "./sla/sla.service.ts";
 import { TimerScheduler } from "./sla/timers.ts";
+import { AssessmentService } from "./stats/assessment.service.ts";
 import { StatsService } from "./stats/stats.service.ts";
 import { TicketService } from "./tickets/ticket.service.ts";
 
@@ -33,6 +35,8 @@ export interface CoreServices {
 export interface Services extends CoreServices {
   timers: TimerScheduler;
   stats: StatsService;
+  assessment: AssessmentService;
+  appeals: AppealService;
 }
 
 export async function resolveDatabase(
@@ -71,9 +75,16 @@ export async function createServices(
   const core: CoreServices = { config, databaseUrl, pool, db, queues, auth, org, sla, tickets };
   const timers = new TimerScheduler({ pool, queues, sla, org, settings: config.timers });
   const stats = new StatsService({ pool, org, timeZone: config.timeZone, weights: config.stats.weights });
+  const assessment = new AssessmentService({
+    pool,
+    org,
+    timeZone: config.timeZone,
+    settings: config.assessment,
+  });
+  const appeals = new AppealService({ pool, org, sla, assessment });
   tickets.onLedgerWritten((rows) => timers.wake(rows));
   tickets.onTimersDue((ticketId, now) => timers.catchUp(ticketId, now));
-  return { ...core, timers, stats };
+  return { ...core, timers, stats, assessment, appeals };
 }
 
 export interface RunningSystem {

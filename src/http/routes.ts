@@ -1,8 +1,10 @@
+import { registerAppealRoutes } from "../appeals/appeal.routes.ts";
 import { registerAuditRoutes } from "../audit/audit.routes.ts";
 import { registerLoginRoute, registerMeRoute } from "../auth/auth.routes.ts";
 import { registerOpen311Routes } from "../open311/open311.routes.ts";
 import { registerOrgRoutes } from "../org/org.routes.ts";
 import { registerSlaRoutes } from "../sla/sla.routes.ts";
+import { registerAssessmentRoutes } from "../stats/assessment.routes.ts";
 import { registerStatsRoutes } from "../stats/stats.routes.ts";
 import type { Services } from "../system.ts";
 import { registerImportRoutes } from "../tickets/import.routes.ts";
@@ -27,6 +29,8 @@ export function buildApp(s: Services): App {
   registerImportRoutes(app, s);
   registerSlaRoutes(app, s);
   registerStatsRoutes(app, s);
+  registerAssessmentRoutes(app, s);
+  registerAppealRoutes(app, s);
   registerOpen311Routes(app, s);
   registerVocabularyRoutes(app);
   registerAuditRoutes(app, s.pool);

@@ -1,4 +1,5 @@
 /** CSV for Excel users: UTF-8 with a BOM, CRLF rows, Chinese headers, rates as percentages. */
+import type { AssessmentRow } from "./assessment.service.ts";
 import type { DepartmentFigures } from "./stats.service.ts";
 
 const BOM = "\uFEFF";
@@ -51,6 +52,49 @@ export function departmentsCsv(items: readonly DepartmentFigures[]): string {
       pct(d.reopenRate),
       pct(d.returnRate),
       d.overdueOpen,
+    ]),
+  );
+}
+
+/** The assessment ranking (三率), raw and adjusted (核减后). */
+export function assessmentCsv(rows: readonly AssessmentRow[]): string {
+  const score = (v: number | null) => (v === null ? null : v.toFixed(2));
+  return toCsv(
+    [
+      "考核组",
+      "排名",
+      "排名变化",
+      "部门ID",
+      "部门",
+      "有效回访",
+      "响应率",
+      "解决率",
+      "满意率",
+      "综合得分",
+      "核减数",
+      "核减后响应率",
+      "核减后解决率",
+      "核减后满意率",
+      "核减后得分",
+      "核减后排名",
+    ],
+    rows.map((r) => [
+      r.groupName,
+      r.rank,
+      r.rankChange,
+      r.departmentId,
+      r.name,
+      r.validCallbacks,
+      pct(r.responseRate),
+      pct(r.resolutionRate),
+      pct(r.satisfactionRate),
+      score(r.score),
+      r.appealsAccepted,
+      pct(r.adjusted.responseRate),
+      pct(r.adjusted.resolutionRate),
+      pct(r.adjusted.satisfactionRate),
+      score(r.adjusted.score),
+      r.adjusted.rank,
     ]),
   );
 }

@@ -154,12 +154,15 @@ export const EVENT_LABELS: Record<TicketEventType, Label> = {
 
 /**
  * Every type a ticket's history (ticket_events.type) can hold: the machine's events plus
- * CREATE, the entry written when the ticket is registered (never sent to the machine).
+ * CREATE, the entry written when the ticket is registered, and the appeal entries (申诉, written
+ * by src/appeals): none of these is ever sent to the machine.
  */
-export const RECORDED_EVENT_TYPES = ["CREATE", ...EVENT_TYPES] as const;
+export const RECORDED_EVENT_TYPES = ["CREATE", ...EVENT_TYPES, "APPEAL_FILED", "APPEAL_DECIDED"] as const;
 export type RecordedEventType = (typeof RECORDED_EVENT_TYPES)[number];
 
 export const RECORDED_EVENT_LABELS: Record<RecordedEventType, Label> = {
   CREATE: { zh: "受理登记", en: "Registered" },
   ...EVENT_LABELS,
+  APPEAL_FILED: { zh: "提出申诉", en: "Appeal filed" },
+  APPEAL_DECIDED: { zh: "申诉审核", en: "Appeal decided" },
 };
