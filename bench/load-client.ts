@@ -6,13 +6,21 @@
  *
  *   node --import tsx bench/load-client.ts --url http://127.0.0.1:3000 [--clients 50]
  *     [--seconds 30] [--warmup 5] [--timeout-ms 30000] [--password demo12345]
- *     [--linger DISPATCH:8:10,SIGN:6:10]
+ *     [--linger DISPATCH:8:10,SIGN:6:10] [--rate 400]
  *
  * `--url` takes several comma-separated URLs (API processes sharing one database): client `i`
  * talks to URL `i mod n`, after logging in on each. `--linger STEP:percent:seconds,…` makes
  * that percentage of lives (chosen by a seeded generator per client, so runs repeat) pause
  * that long after STEP succeeded, as a desk user who leaves a ticket lying would, so SLA
  * timers come due on them; a pause never outlasts the recorded window.
+ *
+ * `--rate R` paces the clients: together they start R requests per second (each client one every
+ * `clients / R` seconds, staggered), the way a room of desk users with think time loads the
+ * server, instead of each firing its next request the moment the last one answered. Latency is
+ * then measured from when a request was due, not when it was sent, so a client that falls
+ * behind a slow server counts the wait (no coordinated omission). Without `--rate` every
+ * client runs flat out, which measures capacity: with 50 clients latency is then 50 ÷ throughput
+ * by Little's law, whatever the server does.
  *
  * Loops run for `warmup` seconds unrecorded, then `seconds` recorded. A request belongs to the
  * window if it started in it (so slow tails at the end still count); throughput counts the
@@ -33,6 +41,8 @@ export interface Latency {
 
 export interface LoadResult {
   url: string;
+  /** `--rate`: the requests per second offered (null: every client flat out). */
+  offeredRate: number | null;
   /** Every API URL the clients were spread over (client i → urls[i mod n]). */
   urls: string[];
   clients: number;
@@ -144,6 +154,8 @@ export async function runLoad(opts: {
   password: string;
   /** Pauses of some lives after some steps (`--linger`). */
   linger?: Linger[];
+  /** Requests per second offered by all clients together (`--rate`); unset: flat out. */
+  rate?: number;
   /** Called when the loops start (the warm-up begins). */
   onStart?: () => void;
 }): Promise<LoadResult> {
@@ -214,8 +226,30 @@ export async function runLoad(opts: {
     throw new RequestFailed(step);
   };
 
-  /** One request; returns the parsed body of a 2xx, records latency and throughput. */
+  /**
+   * When a client's next request is due: now when running flat out; with `rate`, every
+   * `clients / rate` seconds from the client's staggered start (waiting until then).
+   */
+  const pacer = (client: number): (() => Promise<number>) => {
+    const rate = opts.rate;
+    if (!rate) return async () => performance.now();
+    const interval = (opts.clients / rate) * 1000;
+    let due = started + (client / opts.clients) * interval;
+    return async () => {
+      const at = due;
+      due += interval;
+      const wait = at - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      return at;
+    };
+  };
+
+  /**
+   * One request, due at `t0`; returns the parsed body of a 2xx, records latency (from `t0`) and
+   * throughput.
+   */
   const request = async (
+    t0: number,
     base: string,
     kind: "event" | "get",
     step: string,
@@ -223,7 +257,6 @@ export async function runLoad(opts: {
     path: string,
     body?: unknown,
   ): Promise<{ id: number; status: string }> => {
-    const t0 = performance.now();
     let res: Response;
     let text: string;
     try {
@@ -260,11 +293,16 @@ export async function runLoad(opts: {
     return JSON.parse(text) as { id: number; status: string };
   };
 
-  const life = async (client: number, n: number, random: () => number): Promise<void> => {
+  const life = async (
+    client: number,
+    n: number,
+    random: () => number,
+    due: () => Promise<number>,
+  ): Promise<void> => {
     const { base, agent, reviewer, handler } = sessions[
       client % sessions.length
     ] as (typeof sessions)[number];
-    const t = await request(base, "event", "create", agent, "/api/v1/tickets", {
+    const t = await request(await due(), base, "event", "create", agent, "/api/v1/tickets", {
       channel: "phone",
       citizenName: "王先生",
       citizenPhone: "13812345678",
@@ -286,8 +324,8 @@ export async function runLoad(opts: {
     ];
     for (const [token, type, payload, expected] of steps) {
       if (performance.now() >= windowEnd) return;
-      const t0 = performance.now();
-      const after = await request(base, "event", type, token, `/api/v1/tickets/${t.id}/events`, {
+      const t0 = await due();
+      const after = await request(t0, base, "event", type, token, `/api/v1/tickets/${t.id}/events`, {
         type,
         ...payload,
       });
@@ -301,8 +339,8 @@ export async function runLoad(opts: {
       }
     }
     if (performance.now() >= windowEnd) return;
-    const t0 = performance.now();
-    const final = await request(base, "get", "GET", agent, `/api/v1/tickets/${t.id}`);
+    const t0 = await due();
+    const final = await request(t0, base, "get", "GET", agent, `/api/v1/tickets/${t.id}`);
     if (final.status !== "closed") fail(t0, "GET", "unexpected-status", `${final.status}, expected closed`);
     if (inWindow(performance.now())) livesCompleted++;
   };
@@ -310,9 +348,10 @@ export async function runLoad(opts: {
   await Promise.all(
     Array.from({ length: opts.clients }, async (_, client) => {
       const random = seeded(client + 1);
+      const due = pacer(client);
       for (let n = 0; performance.now() < windowEnd; n++) {
         try {
-          await life(client, n, random);
+          await life(client, n, random, due);
         } catch (err) {
           if (!(err instanceof RequestFailed)) throw err;
         }
@@ -325,6 +364,7 @@ export async function runLoad(opts: {
   const full = writesPerSecond.slice(0, Math.floor(opts.seconds));
   return {
     url: bases.join(","),
+    offeredRate: opts.rate ?? null,
     urls: bases,
     clients: opts.clients,
     warmupSeconds: opts.warmupSeconds,
@@ -360,12 +400,13 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     timeoutMs: Number(arg("timeout-ms", "30000")),
     password: arg("password", DEMO_PASSWORD),
     linger: parseLinger(arg("linger", "")),
+    rate: process.argv.includes("--rate") ? Number(arg("rate")) : undefined,
     onStart: () => console.error("load: loops started"),
   });
   const f = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : "n/a");
   console.error(
     [
-      `${result.clients} clients, ${result.seconds} s after ${result.warmupSeconds} s warm-up:`,
+      `${result.clients} clients${result.offeredRate ? ` offering ${result.offeredRate} requests/s` : ", flat out"}, ${result.seconds} s after ${result.warmupSeconds} s warm-up:`,
       `  writes ${f(result.eventsPerSecond)}/s, lives ${result.livesCompleted} (${f(result.livesPerSecond)}/s)`,
       `  write ms p50 ${f(result.event.p50)} p95 ${f(result.event.p95)} p99 ${f(result.event.p99)} max ${f(result.event.max)}`,
       `  GET ms   p50 ${f(result.get.p50)} p95 ${f(result.get.p95)} p99 ${f(result.get.p99)} max ${f(result.get.max)}`,
