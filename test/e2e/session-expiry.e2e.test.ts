@@ -117,7 +117,9 @@ describe("session expiry keeps typed work", () => {
     // A reload reopens the reply form with what was typed.
     await page.reload();
     await page.waitForSelector(form);
-    expect(await page.inputValue(`${form} textarea[name=result]`)).toBe("已清理楼道杂物，并告知物业加强巡查。");
+    expect(await page.inputValue(`${form} textarea[name=result]`)).toBe(
+      "已清理楼道杂物，并告知物业加强巡查。",
+    );
     expect(await page.inputValue(`${form} select[name=outcome]`)).toBe("explained");
 
     await revokeToken(page);
@@ -130,7 +132,10 @@ describe("session expiry keeps typed work", () => {
       `/api/v1/tickets/${id}/events`,
     );
     const reply = events.body.items.find((e) => e.type === "REPLY");
-    expect(reply?.payload).toMatchObject({ result: "已清理楼道杂物，并告知物业加强巡查。", outcome: "explained" });
+    expect(reply?.payload).toMatchObject({
+      result: "已清理楼道杂物，并告知物业加强巡查。",
+      outcome: "explained",
+    });
     // Sent: the draft is gone, a later visit opens no form.
     await page.reload();
     await page.waitForSelector("[data-testid=ticket-detail]");

@@ -79,6 +79,7 @@ const FIELD_PATTERNS = [
   [/too big/i, "field.tooLong"],
   [/unknown category/i, "field.unknownCategory"],
   [/unknown department/i, "field.unknownDepartment"],
+  [/handles no tickets/i, "field.noTickets"],
 ];
 
 /** @param {Record<string, string>} errors */

@@ -60,7 +60,10 @@ export function dropAllDrafts() {
 export function formValues(form) {
   /** @type {Record<string, string[]>} */
   const out = {};
-  for (const [name, value] of new FormData(form)) (out[name] ??= []).push(String(value));
+  for (const [name, value] of new FormData(form)) {
+    out[name] ??= [];
+    out[name].push(String(value));
+  }
   return out;
 }
 
@@ -70,9 +73,16 @@ export function formValues(form) {
  * @param {Record<string, string[]>} values
  */
 export function restoreForm(form, values) {
+  // Controls that build their own inputs (unit chips) restore themselves.
+  for (const el of form.querySelectorAll("[data-draft-name]")) {
+    const name = /** @type {HTMLElement} */ (el).dataset.draftName ?? "";
+    const restore = /** @type {{ restoreDraft?: (v: string[]) => void }} */ (/** @type {unknown} */ (el))
+      .restoreDraft;
+    if (name in values) restore?.(values[name] ?? []);
+  }
   for (const el of form.elements) {
     const control = /** @type {HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement} */ (el);
-    if (!control.name || !(control.name in values)) continue;
+    if (!control.name || !(control.name in values) || control.closest("[data-draft-name]")) continue;
     const saved = values[control.name] ?? [];
     if (control instanceof HTMLInputElement && (control.type === "radio" || control.type === "checkbox"))
       control.checked = saved.includes(control.value);

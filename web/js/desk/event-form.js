@@ -6,6 +6,7 @@ import { draftKey, dropDraft, formValues, loadDraft, restoreForm, saveDraft } fr
 import { clearFieldErrors, field, select, showFieldErrors, submitOnCtrlEnter, uid } from "../forms.js";
 import { eventLabel, t } from "../i18n.js";
 import { collect, EVENT_FIELDS } from "./event-fields.js";
+import { searchableSelect, unitChips } from "./unit-picker.js";
 
 /**
  * @typedef {import("./event-fields.js").FormCtx} FormCtx
@@ -74,17 +75,18 @@ async function control(spec, ctx) {
           value: initial ?? "",
         }),
       );
-    case "select":
-      return field(
-        label,
-        select(spec.name, spec.options?.(ctx) ?? [], {
-          placeholder: t("form.choose"),
-          value: initial,
-          required: spec.required,
-        }),
-      );
+    case "select": {
+      const control = select(spec.name, spec.options?.(ctx) ?? [], {
+        placeholder: t("form.choose"),
+        value: initial,
+        required: spec.required,
+      });
+      const wrap = field(label, control);
+      if (spec.search) control.before(searchableSelect(control, label));
+      return wrap;
+    }
     case "multi":
-      return field(label, select(spec.name, spec.options?.(ctx) ?? [], { multiple: true, size: 5 }));
+      return unitChips(spec.name, label, ctx.org);
     case "radio":
       return radioGroup(spec, label, ctx);
   }

@@ -1,21 +1,20 @@
 // @ts-check
-/** A ticket list from GET /api/v1/tickets with "load more" (cursor paging) and an optional client filter. */
+/** A ticket list from GET /api/v1/tickets with "load more" (cursor paging). */
 import { ApiError, api, qs } from "../api.js";
 import { h } from "../dom.js";
 import { t } from "../i18n.js";
-import { isReturnedToRedo } from "./redo.js";
 import { ticketTable } from "./ticket-table.js";
 
 const PAGE = 50;
-/** With a client-side filter, fetch at most this many pages in one go looking for matches. */
-const MAX_AUTO_PAGES = 4;
 
 /**
  * @param {import("../org.js").Org} org
- * @param {{ query: Record<string, string>, filter?: (t: Record<string, any>) => boolean, redo?: boolean }} spec
+ * @param {{ query: Record<string, string> }} spec
+ * @param {{ user?: import("../session.js").User, onChange?: () => void }} [opts] with a user, rows
+ *   offer their one-click actions (签收); onChange runs after one succeeded
  */
-export function pagedList(org, spec) {
-  const list = ticketTable(org);
+export function pagedList(org, spec, opts = {}) {
+  const list = ticketTable(org, opts);
   const status = h("p", { class: "list-status muted", role: "status", "aria-live": "polite" });
   const more = /** @type {HTMLButtonElement} */ (
     h("button", {
@@ -31,35 +30,18 @@ export function pagedList(org, spec) {
   let cursor = null;
   let loading = false;
 
-  /** @param {Record<string, any>[]} items */
-  async function keep(items) {
-    let kept = spec.filter ? items.filter(spec.filter) : items;
-    if (spec.redo) {
-      const flags = await Promise.all(kept.map(isReturnedToRedo));
-      kept = kept.filter((_, i) => flags[i]);
-    }
-    return kept;
-  }
-
   async function load() {
     if (loading) return;
     loading = true;
     more.disabled = true;
     status.textContent = t("desk.loading");
     try {
-      let pages = 0;
-      let added = 0;
-      do {
-        /** @type {{ items: Record<string, any>[], nextCursor: string | null }} */
-        const page = await api(
-          `/api/v1/tickets${qs({ limit: PAGE, ...spec.query, cursor: cursor ?? undefined })}`,
-        );
-        const kept = await keep(page.items);
-        list.add(kept);
-        added += kept.length;
-        cursor = page.nextCursor;
-        pages += 1;
-      } while (cursor && (spec.filter || spec.redo) && added === 0 && pages < MAX_AUTO_PAGES);
+      /** @type {{ items: Record<string, any>[], nextCursor: string | null }} */
+      const page = await api(
+        `/api/v1/tickets${qs({ limit: PAGE, ...spec.query, cursor: cursor ?? undefined })}`,
+      );
+      list.add(page.items);
+      cursor = page.nextCursor;
       more.hidden = !cursor;
       empty.hidden = list.count() > 0;
       status.textContent = cursor
@@ -76,6 +58,13 @@ export function pagedList(org, spec) {
     }
   }
 
+  /** Start again from the first page (after a row's action changed the list). */
+  function reload() {
+    list.clear();
+    cursor = null;
+    return load();
+  }
+
   more.addEventListener("click", load);
   const element = h(
     "div",
@@ -84,5 +73,5 @@ export function pagedList(org, spec) {
     empty,
     h("div", { class: "list-footer" }, status, more),
   );
-  return { element, load };
+  return { element, load, reload };
 }

@@ -1,5 +1,9 @@
 // @ts-check
-/** A role's work queues as tabs, each a deadline-ordered (or newest-first) ticket list. */
+/**
+ * A role's work queues as tabs, each with how many tickets it holds, each list ordered by the
+ * deadline its rows show (or newest first).
+ */
+import { api, qs } from "../api.js";
 import { h, replace } from "../dom.js";
 import { t } from "../i18n.js";
 import { pagedList } from "./paged-list.js";
@@ -17,20 +21,52 @@ export function renderQueue(view, ctx, id) {
     location.hash = "#/tickets";
     return;
   }
+  /** @type {Map<string, HTMLElement>} */
+  const counts = new Map();
   const tabs = h(
     "nav",
     { class: "tabs", "aria-label": t("queue.tabs") },
-    queues.map((q) =>
-      h("a", {
-        href: `#/queue/${q.id}`,
-        class: `tab${q.id === queue.id ? " active" : ""}`,
-        "aria-current": q.id === queue.id ? "page" : undefined,
-        dataset: { testid: `queue-${q.id}` },
-        text: t(q.label),
-      }),
-    ),
+    queues.map((q) => {
+      const count = h("span", { class: "tab-count", dataset: { testid: `count-${q.id}` } });
+      counts.set(q.id, count);
+      return h(
+        "a",
+        {
+          href: `#/queue/${q.id}`,
+          class: `tab${q.id === queue.id ? " active" : ""}`,
+          "aria-current": q.id === queue.id ? "page" : undefined,
+          dataset: { testid: `queue-${q.id}` },
+        },
+        t(q.label),
+        count,
+      );
+    }),
   );
-  const list = pagedList(ctx.org, queue);
+
+  /** Each tab's count: one request per tab, the list's own filters with `total`. */
+  const refreshCounts = () =>
+    Promise.all(
+      queues.map(async (q) => {
+        const el = counts.get(q.id);
+        if (!el) return;
+        try {
+          /** @type {{ total?: number }} */
+          const r = await api(`/api/v1/tickets${qs({ ...q.query, limit: 1, total: "true" })}`);
+          el.textContent = r.total === undefined ? "" : String(r.total);
+          el.setAttribute("aria-label", t("queue.countLabel", { n: r.total ?? 0 }));
+        } catch {
+          el.textContent = "";
+        }
+      }),
+    );
+
+  const list = pagedList(ctx.org, queue, {
+    user: ctx.user,
+    onChange: () => {
+      list.reload();
+      refreshCounts();
+    },
+  });
   replace(
     view,
     h(
@@ -42,4 +78,5 @@ export function renderQueue(view, ctx, id) {
     ),
   );
   list.load();
+  refreshCounts();
 }

@@ -1,13 +1,12 @@
 // @ts-check
-/** Each role's work queues: the API query behind each tab, and an optional client-side filter. */
+/** Each role's work queues: the API query behind each tab. */
 import { OPEN_STATES } from "../vocabulary.js";
 
 const OPEN = OPEN_STATES.join(",");
 const HANDLER_WORK = "dispatched,processing,returnRequested";
 
 /**
- * @typedef {{ id: string, label: string, query: Record<string, string>,
- *   filter?: (t: Record<string, any>) => boolean, redo?: boolean }} Queue
+ * @typedef {{ id: string, label: string, query: Record<string, string> }} Queue
  */
 
 /** @type {Record<string, Queue[]>} */
@@ -24,20 +23,20 @@ const BY_ROLE = {
     { id: "callback", label: "queue.callback", query: { queue: "callback" } },
     { id: "toDispatch", label: "queue.toDispatch", query: { status: "registered" } },
   ],
+  // Each sorted by the deadline its rows show (signBy while 待签收, dueAt while 办理中: sort=stage).
   handler: [
-    { id: "work", label: "queue.work", query: { status: HANDLER_WORK, sort: "deadline" } },
-    { id: "toSign", label: "queue.toSign", query: { status: "dispatched", sort: "deadline" } },
-    { id: "processing", label: "queue.processing", query: { status: "processing", sort: "deadline" } },
+    { id: "work", label: "queue.work", query: { status: HANDLER_WORK, sort: "stage" } },
+    { id: "toSign", label: "queue.toSign", query: { status: "dispatched", sort: "stage" } },
+    { id: "processing", label: "queue.processing", query: { status: "processing", sort: "stage" } },
     {
       id: "reopened",
       label: "queue.reopened",
-      query: { status: HANDLER_WORK, sort: "deadline", reopened: "true" },
+      query: { status: HANDLER_WORK, sort: "stage", reopened: "true" },
     },
-    // The API has no "reply rejected" field yet: the timeline tells (see redo.js).
-    { id: "redo", label: "queue.redo", query: { status: "processing", sort: "deadline" }, redo: true },
+    { id: "redo", label: "queue.redo", query: { queue: "redo", sort: "stage" } },
   ],
   manager: [
-    { id: "supervised", label: "queue.supervised", query: { supervised: "true", sort: "deadline" } },
+    { id: "supervised", label: "queue.supervised", query: { supervised: "true", sort: "stage" } },
     { id: "overdue", label: "queue.overdue", query: { overdue: "true", sort: "deadline" } },
     { id: "open", label: "list.openStatuses", query: { status: OPEN } },
   ],
