@@ -131,6 +131,31 @@ describe("queues for a busy shift", () => {
     expect(after.coDepartmentIds).toEqual([await deptId(agentApi, "dongcheng")]);
   });
 
+  it("a consultation (政策咨询) is proposed for 直接答复, not for the hotline centre", async () => {
+    const desk = desks[1] as Desk;
+    const { page } = desk;
+    await page.goto("/index.html#/new");
+    await page.waitForSelector("#new-ticket-form");
+    await page.fill("#nt-citizenName", "郑女士");
+    await page.fill("#nt-citizenPhone", "13577778888");
+    await page.fill("#nt-category", "政策咨询");
+    await expect.poll(() => page.textContent("[data-testid=suggestion]")).toContain("直接答复");
+    await page.fill("#nt-title", "公积金提取条件");
+    await page.fill("#nt-description", "咨询离职后公积金提取条件");
+    await page.press("#nt-description", "Control+Enter");
+    await page.waitForSelector("[data-testid=event-form-ANSWER_DIRECTLY] textarea[name=answer]");
+    expect(
+      await page.evaluate(() => (document.activeElement as HTMLElement | null)?.getAttribute("name")),
+    ).toBe("answer");
+    await shot(page, "queues-consultation-answer");
+    await page.fill(
+      "[data-testid=event-form-ANSWER_DIRECTLY] textarea[name=answer]",
+      "已告知提取条件及所需材料",
+    );
+    await page.click("[data-testid=submit-ANSWER_DIRECTLY]");
+    await page.waitForSelector("[data-testid=create-done]");
+  });
+
   it("no page errors or untranslated strings", async () => {
     for (const desk of desks) await expectNoProblems(desk);
   });

@@ -33,7 +33,8 @@ const REQUIRED = ["citizenName", "citizenPhone", "categoryCode", "title", "descr
 
 /**
  * @typedef {{ values: Record<string, string>, confidential: boolean, key: string,
- *   created: Record<string, any> | null, done: { text: string, id: number } | null }} Draft
+ *   created: Record<string, any> | null, done: { text: string, id: number } | null,
+ *   answerSuggested?: boolean }} Draft
  */
 
 /**
@@ -246,15 +247,18 @@ export function renderNewTicket(view, ctx) {
       return;
     }
     try {
-      /** @type {{ departmentId: number | null }} */
+      /** @type {{ departmentId: number | null, answerDirectly?: boolean }} */
       const r = await api(
         `/api/v1/categories/${encodeURIComponent(category.code)}/suggestion${qs({ area: el("area").value })}`,
       );
       if (mine !== suggestionSeq) return;
-      suggestion.textContent = r.departmentId
-        ? t("new.suggested", { name: org.deptName(r.departmentId) })
-        : t("new.noSuggestion");
+      suggestion.textContent = r.answerDirectly
+        ? t("new.suggestAnswer")
+        : r.departmentId
+          ? t("new.suggested", { name: org.deptName(r.departmentId) })
+          : t("new.noSuggestion");
       suggestion.dataset.departmentId = String(r.departmentId ?? "");
+      d.answerSuggested = r.answerDirectly === true;
     } catch {
       suggestion.textContent = "";
     }
@@ -325,8 +329,12 @@ export function renderNewTicket(view, ctx) {
     }
   });
 
-  /** After registering: the dispatch form (or answer directly), then the result and "next call". */
-  async function showAfterCreate() {
+  /**
+   * After registering: the dispatch form (or answer directly — first, when the catalogue says the
+   * category is answered on the call), then the result and "next call".
+   * @param {boolean} [dispatchFirst] the agent chose to dispatch after all
+   */
+  async function showAfterCreate(dispatchFirst = false) {
     const ticket = d.created;
     fieldset.disabled = true;
     submit.hidden = true;
@@ -361,7 +369,7 @@ export function renderNewTicket(view, ctx) {
           onSent: onSent("ANSWER_DIRECTLY"),
           submitLabel: t("new.doAnswer"),
           heading: false,
-          onCancel: () => showAfterCreate(),
+          onCancel: () => showAfterCreate(true),
         });
         replace(
           after,
@@ -391,7 +399,8 @@ export function renderNewTicket(view, ctx) {
         h("div", { class: "or" }, answerToggle),
       ),
     );
-    /** @type {HTMLElement | null} */ (dispatch.querySelector("select"))?.focus();
+    if (d.answerSuggested && !dispatchFirst) answerToggle.click();
+    /** @type {HTMLElement | null} */ else (dispatch.querySelector("select"))?.focus();
   }
 
   function showDone() {
