@@ -8,6 +8,7 @@ import { applyI18n, t } from "../i18n.js";
 import { renderNav } from "../nav.js";
 import { loadOrg } from "../org.js";
 import { DASHBOARD_ROLES, requireSession } from "../session.js";
+import { createAssessment } from "./assessment.js";
 import { createCategoryChart } from "./category-chart.js";
 import { createFilters } from "./filters.js";
 import { createKpis } from "./kpis.js";
@@ -29,6 +30,7 @@ const categories = createCategoryChart(/** @type {HTMLCanvasElement} */ (byId("c
 const initial = readState(location.search, DEFAULT_SORT, SORT_KEYS);
 const ranking = createRanking(byId("ranking"), org, { sort: initial.sort, onSort: () => remember() });
 const overdue = createOverdueList(byId("overdue"), org);
+const assessment = createAssessment(byId("assessment"), org);
 const filters = createFilters(
   byId("filters"),
   org,
@@ -154,6 +156,7 @@ window.addEventListener("langchange", () => {
   categories.redraw();
   ranking.redraw();
   overdue.redraw();
+  assessment.redraw();
   drawStatus();
 });
 

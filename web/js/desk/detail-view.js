@@ -7,6 +7,7 @@ import { ApiError, api } from "../api.js";
 import { flash, h, replace } from "../dom.js";
 import { draftKey, loadDraft } from "../drafts.js";
 import { eventLabel, t } from "../i18n.js";
+import { appealPanel } from "./appeals.js";
 import { lightBadge, statusBadge, urgencyBadge } from "./badges.js";
 import { deadlines } from "./deadlines.js";
 import { eventForm } from "./event-form.js";
@@ -181,6 +182,7 @@ export function renderDetail(view, ctx, id) {
               h("h2", { id: "deadlines-h", text: t("detail.deadlines") }),
               deadlineBox,
             ),
+            appealPanel(ticket.id, ctx, load),
           ),
           h(
             "section",

@@ -5,11 +5,12 @@
  *   #/queue/<id>           a work queue of the role
  *   #/tickets?status=…     list with filters
  *   #/tickets/<id>         one ticket
+ *   #/appeals?status=…     appeals (申诉): the reviewers' queue, the handlers' own
  */
 
 /**
  * @typedef {{ name: "new" } | { name: "queue", id: string } | { name: "tickets", query: URLSearchParams }
- *   | { name: "ticket", id: number } | { name: "home" }} Route
+ *   | { name: "ticket", id: number } | { name: "appeals", query: URLSearchParams } | { name: "home" }} Route
  */
 
 /**
@@ -25,6 +26,7 @@ export function parseHash(hash) {
   if (parts[0] === "tickets" && parts[1] && /^\d+$/.test(parts[1]))
     return { name: "ticket", id: Number(parts[1]) };
   if (parts[0] === "tickets") return { name: "tickets", query: new URLSearchParams(query) };
+  if (parts[0] === "appeals") return { name: "appeals", query: new URLSearchParams(query) };
   return { name: "home" };
 }
 

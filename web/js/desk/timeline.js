@@ -96,6 +96,14 @@ function describe(key, value, org) {
       return [t("form.resolved"), value ? t("form.resolvedYes") : t("form.resolvedNo")];
     case "contacted":
       return [t("form.contacted"), value ? t("form.contactedYes") : t("form.contactedNo")];
+    case "ground":
+      return [t("appeal.ground"), t(`appeal.ground.${value}`)];
+    case "decision":
+      return [t("appeal.decision"), t(`appeal.${value}`)];
+    case "period":
+      return [t("appeal.period"), String(value)];
+    case "appealId":
+      return null;
     case "until":
       return [t("form.until"), fmtDateTime(String(value))];
     case "level":
