@@ -7,7 +7,7 @@ import { DEMO_ORG, type DemoDepartment } from "./demo-org.ts";
 export const DEMO_PASSWORD = "demo12345";
 
 /** Twenty categories with the unit the dispatch catalogue suggests. */
-const CATEGORIES: Array<[code: string, name: string, nameEn: string, dept: string]> = [
+const CATEGORIES: Array<[code: string, name: string, nameEn: string, dept: string | null]> = [
   ["water-supply", "供水问题", "Water supply", "water"],
   ["power-supply", "供电问题", "Power supply", "power"],
   ["gas-supply", "燃气问题", "Gas supply", "housing"],
@@ -27,10 +27,12 @@ const CATEGORIES: Array<[code: string, name: string, nameEn: string, dept: strin
   ["greening", "园林绿化", "Parks and greening", "housing"],
   ["air-pollution", "大气污染", "Air pollution", "ecology"],
   ["housing-security", "住房保障", "Housing security", "housing"],
-  ["policy-consult", "政策咨询", "Policy enquiries", "hotline"],
+  // Answered on the call (直接答复): no unit; the desk proposes ANSWER_DIRECTLY.
+  ["policy-consult", "政策咨询", "Policy enquiries", null],
 ];
 
-const USERS: Array<
+/** The demo users (password DEMO_PASSWORD); names are people's names, the role shows beside them. */
+export const DEMO_USERS: Array<
   [
     username: string,
     displayName: string,
@@ -38,9 +40,9 @@ const USERS: Array<
     dept: string | null,
   ]
 > = [
-  ["agent1", "话务员 李娜", "agent", "hotline"],
-  ["agent2", "话务员 王芳", "agent", "hotline"],
-  ["reviewer1", "审核员 张伟", "reviewer", "hotline"],
+  ["agent1", "李娜", "agent", "hotline"],
+  ["agent2", "王芳", "agent", "hotline"],
+  ["reviewer1", "张伟", "reviewer", "hotline"],
   ["manager1", "督办室 刘强", "manager", null],
   ["handler1", "东城区 陈静", "handler", "dongcheng"],
   ["handler2", "西城区 杨洋", "handler", "xicheng"],
@@ -48,20 +50,59 @@ const USERS: Array<
   ["handler-water", "水务集团 周敏", "handler", "water"],
   ["handler-housing", "住建局 吴刚", "handler", "housing"],
   ["handler-cg", "东城区城管局 孙丽", "handler", "dc-chengguan"],
+  // Someone to sign at every unit the dispatch catalogue suggests.
+  ["handler-nanhu", "南湖区 林涛", "handler", "nanhu"],
+  ["handler-eco", "生态环境局 郑洁", "handler", "ecology"],
+  ["handler-power", "供电公司 冯涛", "handler", "power"],
+  ["handler-transport", "交通运输局 何平", "handler", "transport"],
+  ["handler-hrss", "人社局 韩梅", "handler", "hrss"],
+  ["handler-education", "教育局 许峰", "handler", "education"],
+  ["handler-health", "卫健委 曹敏", "handler", "health"],
+  ["handler-market", "市场监管局 邓超", "handler", "market"],
 ];
+
+/** The demo users for the start-up message: one line per role, each user with its department. */
+export function demoUserLines(): string[] {
+  const names = new Map<string, string>();
+  const walk = (d: DemoDepartment) => {
+    names.set(d.code, d.name);
+    for (const child of d.children ?? []) walk(child);
+  };
+  walk(DEMO_ORG);
+  const roles = [...new Set(DEMO_USERS.map(([, , role]) => role))];
+  const width = Math.max(...roles.map((r) => r.length));
+  return roles.map(
+    (role) =>
+      `${role.padEnd(width)}  ${DEMO_USERS.filter(([, , r]) => r === role)
+        .map(([username, , , dept]) => (dept ? `${username} (${names.get(dept) ?? dept})` : username))
+        .join(", ")}`,
+  );
+}
 
 /** Idempotent: does nothing when the demo organisation is already there. */
 export async function seedDemo(s: Services): Promise<boolean> {
   if (await s.db.department.findUnique({ where: { code: DEMO_ORG.code } })) return false;
   const ids = new Map<string, number>();
   const create = async (d: DemoDepartment, parentId: number | null) => {
-    const row = await s.org.createDepartment({ code: d.code, name: d.name, nameEn: d.nameEn, parentId });
+    const row = await s.org.createDepartment({
+      code: d.code,
+      name: d.name,
+      nameEn: d.nameEn,
+      parentId,
+      handlesTickets: d.handlesTickets ?? true,
+    });
     ids.set(d.code, row.id);
     for (const child of d.children ?? []) await create(child, row.id);
   };
   await create(DEMO_ORG, null);
   for (const [code, name, nameEn, dept] of CATEGORIES) {
-    await s.org.createCategory({ code, name, nameEn, defaultDepartmentId: ids.get(dept) ?? null });
+    await s.org.createCategory({
+      code,
+      name,
+      nameEn,
+      defaultDepartmentId: dept ? (ids.get(dept) ?? null) : null,
+      answerDirectly: dept === null,
+    });
   }
   // Area-specific catalogue entries: sanitation in Xicheng and Nanhu goes to the district.
   await s.org.putDispatchRule({
@@ -76,7 +117,7 @@ export async function seedDemo(s: Services): Promise<boolean> {
   });
   // Every demo user has the same password: hashed once (a hash costs ~0.5 s of CPU), not per user.
   const demoHash = await hashPassword(DEMO_PASSWORD);
-  for (const [username, displayName, role, dept] of USERS) {
+  for (const [username, displayName, role, dept] of DEMO_USERS) {
     await s.org.createUser(
       {
         username,
@@ -89,7 +130,7 @@ export async function seedDemo(s: Services): Promise<boolean> {
     );
   }
   logger.info(
-    { departments: ids.size, categories: CATEGORIES.length, users: USERS.length },
+    { departments: ids.size, categories: CATEGORIES.length, users: DEMO_USERS.length },
     "demo organisation loaded",
   );
   return true;

@@ -1,3 +1,4 @@
+import { Cached } from "../db/cached.ts";
 import type { Db } from "../db/client.ts";
 import { AppError, notFound, validation } from "../errors.ts";
 import { Prisma } from "../generated/prisma/client.ts";
@@ -13,15 +14,20 @@ export interface CategoryRow {
   name: string;
   nameEn: string | null;
   defaultDepartmentId: number | null;
+  answerDirectly: boolean;
   active: boolean;
 }
 
 /** Departments, users, categories and the dispatch catalogue. */
 export class OrgService {
-  private treeCache: { tree: DepartmentTree; at: number } | undefined;
-  private categoryCache:
-    | { byCode: Map<string, CategoryRow>; byId: Map<number, CategoryRow>; at: number }
-    | undefined;
+  private readonly treeCache = new Cached(
+    async () => new DepartmentTree(await this.db.department.findMany({ orderBy: { id: "asc" } })),
+    TREE_TTL_MS,
+  );
+  private readonly categoryCache = new Cached(async () => {
+    const rows = await this.db.category.findMany({ orderBy: { code: "asc" } });
+    return { byCode: new Map(rows.map((r) => [r.code, r])), byId: new Map(rows.map((r) => [r.id, r])) };
+  }, TREE_TTL_MS);
 
   /** User administration (src/org/user-admin.ts). */
   readonly users: UserAdmin;
@@ -30,12 +36,8 @@ export class OrgService {
     this.users = new UserAdmin(db, () => this.tree());
   }
 
-  async tree(): Promise<DepartmentTree> {
-    if (this.treeCache && Date.now() - this.treeCache.at < TREE_TTL_MS) return this.treeCache.tree;
-    const rows = await this.db.department.findMany({ orderBy: { id: "asc" } });
-    const tree = new DepartmentTree(rows);
-    this.treeCache = { tree, at: Date.now() };
-    return tree;
+  tree(): Promise<DepartmentTree> {
+    return this.treeCache.get();
   }
 
   async createDepartment(input: {
@@ -43,6 +45,7 @@ export class OrgService {
     code: string;
     parentId?: number | null;
     nameEn?: string | null;
+    handlesTickets?: boolean;
   }) {
     const tree = await this.tree();
     const parent = input.parentId != null ? tree.get(input.parentId) : undefined;
@@ -55,6 +58,7 @@ export class OrgService {
             code: input.code,
             nameEn: input.nameEn ?? null,
             parentId: parent?.id ?? null,
+            handlesTickets: input.handlesTickets ?? true,
             path: "",
           },
         });
@@ -63,11 +67,29 @@ export class OrgService {
           data: { path: DepartmentTree.childPath(parent, created.id) },
         });
       });
-      this.treeCache = undefined;
+      this.treeCache.clear();
       return dept;
     } catch (err) {
       throw uniqueViolation(err, "code", "A department with this code exists");
     }
+  }
+
+  /** Renames a department or says whether it handles tickets; the tree keeps its shape. */
+  async updateDepartment(
+    id: number,
+    patch: { name?: string; nameEn?: string | null; handlesTickets?: boolean },
+  ) {
+    if (!(await this.tree()).get(id)) throw notFound("Department");
+    const dept = await this.db.department.update({
+      where: { id },
+      data: {
+        ...(patch.name !== undefined ? { name: patch.name } : {}),
+        ...(patch.nameEn !== undefined ? { nameEn: patch.nameEn || null } : {}),
+        ...(patch.handlesTickets !== undefined ? { handlesTickets: patch.handlesTickets } : {}),
+      },
+    });
+    this.treeCache.clear();
+    return dept;
   }
 
   /** Creates a user (the demo seed; the API goes through `users.create` with its actor). */
@@ -94,6 +116,7 @@ export class OrgService {
     name: string;
     nameEn?: string | null;
     defaultDepartmentId?: number | null;
+    answerDirectly?: boolean;
   }) {
     if (input.defaultDepartmentId != null && !(await this.tree()).get(input.defaultDepartmentId)) {
       throw validation({ defaultDepartmentId: "Unknown department" });
@@ -105,24 +128,18 @@ export class OrgService {
           name: input.name,
           nameEn: input.nameEn ?? null,
           defaultDepartmentId: input.defaultDepartmentId ?? null,
+          answerDirectly: input.answerDirectly ?? false,
         },
       });
-      this.categoryCache = undefined;
+      this.categoryCache.clear();
       return row;
     } catch (err) {
       throw uniqueViolation(err, "code", "A category with this code exists");
     }
   }
 
-  private async categories() {
-    if (this.categoryCache && Date.now() - this.categoryCache.at < TREE_TTL_MS) return this.categoryCache;
-    const rows = await this.db.category.findMany({ orderBy: { code: "asc" } });
-    this.categoryCache = {
-      byCode: new Map(rows.map((r) => [r.code, r])),
-      byId: new Map(rows.map((r) => [r.id, r])),
-      at: Date.now(),
-    };
-    return this.categoryCache;
+  private categories() {
+    return this.categoryCache.get();
   }
 
   async listCategories(): Promise<CategoryRow[]> {
@@ -151,6 +168,19 @@ export class OrgService {
 
   listDispatchRules() {
     return this.db.dispatchRule.findMany({ orderBy: [{ categoryCode: "asc" }, { area: "asc" }] });
+  }
+
+  /**
+   * What the desk proposes for a new ticket: answering it directly (a category the hotline
+   * answers on the call), else the catalogue's unit.
+   */
+  async suggestion(
+    categoryCode: string,
+    area?: string | null,
+  ): Promise<{ departmentId: number | null; answerDirectly: boolean }> {
+    const category = await this.categoryByCode(categoryCode);
+    if (category?.answerDirectly) return { departmentId: null, answerDirectly: true };
+    return { departmentId: await this.suggestDepartment(categoryCode, area), answerDirectly: false };
   }
 
   /** The dispatch catalogue's suggestion: the area-specific rule, else the category-wide one, else the category default. */

@@ -5,11 +5,13 @@
  * how many tickets the centre has ever had.
  */
 import type pg from "pg";
+import { DUE_RUNNING_STATES } from "../tickets/deadline-state.ts";
 import {
   type Counters,
   DISPATCH_COUNTERS,
   emptyCounters,
   LIVE_COUNTERS,
+  type LiveCounter,
   TICKET_COUNTERS,
 } from "./metrics.ts";
 import { ALL_CATEGORIES, ALL_CHANNELS, DISPATCH_COUNTER_COLUMNS, TICKET_COUNTER_COLUMNS } from "./rollups.ts";
@@ -77,6 +79,27 @@ async function rollupCounters(
   return rows;
 }
 
+/**
+ * metrics.ts liveContribution in SQL: each as-of-now counter as a condition on a row `o` of
+ * stats_open_tickets, at `now` (a SQL expression). The counters and the ticket list behind them
+ * (drill.ts) both use these.
+ */
+export function liveSql(now: string): Record<LiveCounter, string> {
+  const overdue = `(o.due_at IS NOT NULL AND o.due_at < ${now})`;
+  const flagged = `CASE o.status
+      WHEN 'registered' THEN false
+      WHEN 'dispatched' THEN o.sign_by IS NOT NULL AND (o.sign_by <= ${now} OR o.sign_warning)
+      WHEN 'callback' THEN o.callback_by IS NOT NULL AND o.callback_by <= ${now}
+      ELSE o.due_at IS NOT NULL AND (o.due_at <= ${now} OR o.resolve_warning)
+    END`;
+  return {
+    overdueOpen: overdue,
+    overdueOnTime: `${overdue} AND o.first_reply_on_time`,
+    warnings: `NOT ${overdue} AND ${flagged}`,
+    signLatePending: `o.status IN ('dispatched', 'returnRequested') AND o.signed_at IS NULL AND o.sign_by < ${now}`,
+  };
+}
+
 /** The as-of-now counters over the open tickets received in scope (stats_open_tickets, by day). */
 async function liveCounters(
   pool: pg.Pool,
@@ -96,21 +119,13 @@ async function liveCounters(
     day: "o.day::text",
     category: "o.category_id",
   };
-  // metrics.ts liveContribution, in SQL.
-  const overdue = `(o.due_at IS NOT NULL AND o.due_at < ${n})`;
-  const flagged = `CASE o.status
-      WHEN 'registered' THEN false
-      WHEN 'dispatched' THEN o.sign_by IS NOT NULL AND (o.sign_by <= ${n} OR o.sign_warning)
-      WHEN 'callback' THEN o.callback_by IS NOT NULL AND o.callback_by <= ${n}
-      ELSE o.due_at IS NOT NULL AND (o.due_at <= ${n} OR o.resolve_warning)
-    END`;
+  const live = liveSql(n);
   const { rows } = await pool.query(
     `SELECT ${group[groupBy]} AS g,
-       count(*) FILTER (WHERE ${overdue})::int AS "overdueOpen",
-       count(*) FILTER (WHERE ${overdue} AND o.first_approved_reply_at <= o.due_at)::int AS "overdueOnTime",
-       count(*) FILTER (WHERE NOT ${overdue} AND ${flagged})::int AS "warnings",
-       count(*) FILTER (WHERE o.status IN ('dispatched', 'returnRequested') AND o.signed_at IS NULL
-                          AND o.sign_by < ${n})::int AS "signLatePending"
+       count(*) FILTER (WHERE ${live.overdueOpen})::int AS "overdueOpen",
+       count(*) FILTER (WHERE ${live.overdueOnTime})::int AS "overdueOnTime",
+       count(*) FILTER (WHERE ${live.warnings})::int AS "warnings",
+       count(*) FILTER (WHERE ${live.signLatePending})::int AS "signLatePending"
      FROM stats_open_tickets o WHERE ${w.join(" AND ")} GROUP BY 1`,
     sql.params,
   );
@@ -158,10 +173,15 @@ export interface OverdueRow {
   status: string;
   dueAt: Date | null;
   supervisionLevel: number;
+  /** What deadline-state.ts needs to decide the resolution deadline's state. */
+  reopenCount: number;
+  firstApprovedReplyAt: Date | null;
+  flags: { resolveWarning?: boolean; resolveOverdue?: boolean } | null;
 }
 
 /**
- * Open tickets past due or under supervision, most overdue first: picked from the narrow
+ * Open tickets whose resolution deadline runs and is past (deadline-state.ts: it stops once the
+ * reply is approved), or under supervision, most overdue first: picked from the narrow
  * stats_open_tickets rows (due_at index), then their numbers and titles fetched by id.
  */
 export async function overdueTickets(
@@ -170,13 +190,15 @@ export async function overdueTickets(
 ): Promise<OverdueRow[]> {
   const sql = new Sql();
   const now = sql.p(opts.now);
+  const running = sql.p([...DUE_RUNNING_STATES]);
   const dept = opts.departmentIds ? ` AND o.department_id = ANY(${sql.p(opts.departmentIds)}::int[])` : "";
   const limit = sql.p(opts.limit);
   const { rows } = await pool.query<OverdueRow>(
     `SELECT t.id, t.number, t.title, t.department_id AS "departmentId", t.status::text AS status, t.due_at AS "dueAt",
-            t.supervision_level AS "supervisionLevel"
+            t.supervision_level AS "supervisionLevel", t.reopen_count AS "reopenCount",
+            t.first_approved_reply_at AS "firstApprovedReplyAt", t.context->'flags' AS flags
        FROM (SELECT o.ticket_id, o.due_at FROM stats_open_tickets o
-              WHERE (o.due_at < ${now} OR o.supervision_level > 0)${dept}
+              WHERE ((o.due_at < ${now} AND o.status::text = ANY(${running}::text[])) OR o.supervision_level > 0)${dept}
               ORDER BY o.due_at NULLS LAST, o.ticket_id LIMIT ${limit}) x
        JOIN tickets t ON t.id = x.ticket_id
       ORDER BY x.due_at NULLS LAST, x.ticket_id`,

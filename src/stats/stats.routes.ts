@@ -5,6 +5,7 @@ import { requireRole } from "../http/auth.middleware.ts";
 import { jsonResponse, problems } from "../http/schemas.ts";
 import { CHANNELS } from "../tickets/ticket.schemas.ts";
 import { departmentsCsv } from "./csv.ts";
+import { METRICS_DEFINITIONS } from "./metrics.doc.ts";
 import { lastDay } from "./period.ts";
 import { DEPARTMENT_SORT_KEYS, type StatsService } from "./stats.service.ts";
 
@@ -26,7 +27,9 @@ const Figures = {
     .openapi({ description: "受理量: tickets received in the period (merged excluded)" }),
   closed: z.number().int().openapi({ description: "办结量: of those, closed" }),
   completionRate: rate("办结率 closed / received"),
-  onTimeRate: rate("按时办结率 first approved reply ≤ dueAt / (closed + open past dueAt)"),
+  onTimeRate: rate(
+    "按时办结率 first approved reply ≤ the resolution deadline in force then (answered directly: on time) / (closed + open past dueAt)",
+  ),
   responseRate: rate("按时签收率 lead dispatches signed by signBy / judged lead dispatches"),
   satisfactionRate: rate("满意率 (satisfied + basically) / rated, latest rating"),
   satisfactionScore: z
@@ -88,6 +91,10 @@ const OverdueRow = z
     departmentName: z.string().nullable(),
     status: z.string(),
     dueAt: z.string().nullable(),
+    dueState: z.enum(["na", "pending", "warning", "overdue", "met", "metLate"]).openapi({
+      description:
+        "The resolution deadline's state (src/tickets/deadline-state.ts, the desk's function): overdue while it runs past due; met/metLate once the reply is approved",
+    }),
     supervisionLevel: z.number().int(),
   })
   .openapi("StatsOverdueTicket");
@@ -129,6 +136,7 @@ export function registerStatsRoutes(app: App, s: { stats: StatsService }): void 
       path: "/api/v1/stats/summary",
       tags: ["stats"],
       summary: "Headline figures for a period (DESIGN.md Metrics)",
+      description: METRICS_DEFINITIONS,
       request: { query: Scope },
       responses: { 200: jsonResponse(Summary, "Figures"), ...commonProblems },
     }),

@@ -2,6 +2,7 @@ import type pg from "pg";
 import { validation } from "../errors.ts";
 import { logger } from "../logger.ts";
 import type { OrgService } from "../org/org.service.ts";
+import { type DeadlineState, deadlineStatus } from "../tickets/deadline-state.ts";
 import {
   addInto,
   type Counters,
@@ -77,6 +78,8 @@ export interface OverdueItem {
   departmentName: string | null;
   status: string;
   dueAt: string | null;
+  /** The resolution deadline's state (deadline-state.ts), as the desk shows it. */
+  dueState: DeadlineState;
   supervisionLevel: number;
 }
 
@@ -275,6 +278,18 @@ export class StatsService {
       departmentName: r.departmentId === null ? null : (tree.get(r.departmentId)?.name ?? null),
       status: r.status,
       dueAt: r.dueAt ? r.dueAt.toISOString() : null,
+      dueState: deadlineStatus(
+        {
+          ...r,
+          signBy: null,
+          signedAt: null,
+          firstResponseBy: null,
+          firstResponseAt: null,
+          callbackBy: null,
+        },
+        "dueAt",
+        now,
+      ).state,
       supervisionLevel: r.supervisionLevel,
     }));
   }

@@ -39,6 +39,8 @@ export type TicketColumns = Pick<
   | "directlyAnswered"
   | "mergedIntoId"
   | "closedAt"
+  | "public"
+  | "publicSummary"
   | "deadlineVersion"
   | "dispatchedAt"
   | "signBy"
@@ -48,6 +50,7 @@ export type TicketColumns = Pick<
   | "signedAt"
   | "firstResponseAt"
   | "firstApprovedReplyAt"
+  | "firstReplyOnTime"
 >;
 
 export type AssignmentRole = "lead" | "co" | "sub";
@@ -144,6 +147,8 @@ export function decide(input: DecisionInput): Decision | Refusal {
     directlyAnswered: next.directlyAnswered,
     mergedIntoId: next.mergedIntoId,
     closedAt: next.closedAt ? new Date(next.closedAt) : null,
+    public: t.public,
+    publicSummary: t.publicSummary,
     deadlineVersion: t.deadlineVersion,
     dispatchedAt: t.dispatchedAt,
     signBy: t.signBy,
@@ -153,6 +158,7 @@ export function decide(input: DecisionInput): Decision | Refusal {
     signedAt: t.signedAt,
     firstResponseAt: t.firstResponseAt,
     firstApprovedReplyAt: t.firstApprovedReplyAt,
+    firstReplyOnTime: t.firstReplyOnTime,
   };
   const assignments: AssignmentOp[] = [];
   let extension: ExtensionOp | null = null;
@@ -167,8 +173,11 @@ export function decide(input: DecisionInput): Decision | Refusal {
   /** A fresh assignment to a lead unit and co-handling units, with the dispatch's deadlines. */
   const dispatchTo = (lead: number): Refusal | null => {
     if (!tree.get(lead)) return invalid({ departmentId: "Unknown department" });
+    if (!handles(tree, lead)) return invalid({ departmentId: NO_TICKETS });
     const unknown = next.coDepartmentIds.filter((d) => !tree.get(d));
     if (unknown.length) return invalid({ coDepartmentIds: `Unknown departments: ${unknown.join(", ")}` });
+    const idle = next.coDepartmentIds.filter((d) => !handles(tree, d));
+    if (idle.length) return invalid({ coDepartmentIds: `${NO_TICKETS}: ${idle.join(", ")}` });
     const d = sla.planDispatch(categoryCode, t.urgency, at);
     newDeadlines({
       dispatchedAt: at,
@@ -202,6 +211,7 @@ export function decide(input: DecisionInput): Decision | Refusal {
     case "SUB_DISPATCH":
       if (t.departmentId == null || !tree.isChild(t.departmentId, event.departmentId))
         return invalid({ departmentId: "Sub-dispatch goes to a direct child of the lead unit" });
+      if (!handles(tree, event.departmentId)) return invalid({ departmentId: NO_TICKETS });
       assignments.push({ op: "end", roles: ["sub"], outcome: "replaced" });
       assignments.push({
         op: "create",
@@ -237,8 +247,17 @@ export function decide(input: DecisionInput): Decision | Refusal {
       if (approve && ctx.pendingExtension) newDeadlines({ dueAt: new Date(ctx.pendingExtension.until) });
       break;
     }
+    case "REPLY":
+      // A reply answers the citizen: it meets the first-response deadline when nothing came before it.
+      if (!t.firstResponseAt) columns.firstResponseAt = at;
+      break;
     case "APPROVE_REPLY":
-      if (!t.firstApprovedReplyAt) columns.firstApprovedReplyAt = at;
+      // On time is judged here, once, against the deadline in force now (extensions included):
+      // a later reopen sets a fresh dueAt but never changes this (DESIGN "Metrics").
+      if (!t.firstApprovedReplyAt) {
+        columns.firstApprovedReplyAt = at;
+        columns.firstReplyOnTime = t.dueAt !== null && at <= t.dueAt;
+      }
       newDeadlines({ callbackBy: sla.planCallback(categoryCode, t.urgency, at) });
       break;
     case "CALLBACK":
@@ -266,6 +285,14 @@ export function decide(input: DecisionInput): Decision | Refusal {
       clearDeadlines();
       break;
     }
+    case "PUBLISH":
+      if (event.public && t.confidential) return invalid({ public: "A confidential ticket is never public" });
+      // Text from another channel (a call's notes) may name the citizen: only a summary written for the public is shown.
+      if (event.public && !event.summary && t.open311KeyId === null)
+        return invalid({ summary: "Write the text Open311 shows (no names, numbers or home addresses)" });
+      columns.public = event.public;
+      if (event.summary !== undefined) columns.publicSummary = event.summary;
+      break;
     default:
       break;
   }
@@ -302,6 +329,10 @@ export function decide(input: DecisionInput): Decision | Refusal {
     timers,
   };
 }
+
+/** Units that register or oversee tickets (the hotline centre, the city above the units) handle none. */
+const NO_TICKETS = "This unit handles no tickets (the hotline centre or an office above the units)";
+const handles = (tree: DepartmentTree, id: number) => tree.get(id)?.handlesTickets !== false;
 
 function invalid(errors: Record<string, string>): Refusal {
   return { ok: false, code: "validation", errors };

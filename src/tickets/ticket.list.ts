@@ -1,11 +1,14 @@
 import type { Principal } from "../auth/principal.ts";
 import { HOTLINE_ROLES } from "../auth/principal.ts";
 import type { Db } from "../db/client.ts";
-import { AppError, forbidden } from "../errors.ts";
+import { AppError, forbidden, validation } from "../errors.ts";
 import { Prisma, type Ticket } from "../generated/prisma/client.ts";
 import type { DepartmentTree } from "../org/department-tree.ts";
 import type { OrgService } from "../org/org.service.ts";
 import { toCsv } from "../stats/csv.ts";
+import { type FigureScope, figureCondition } from "../stats/drill.ts";
+import { PeriodError, parseBound, parsePeriod } from "../stats/period.ts";
+import { DUE_RUNNING_STATES, stageDeadline } from "./deadline-state.ts";
 import { fromPrisma } from "./ticket.record.ts";
 import type { ListQuery } from "./ticket.schemas.ts";
 import { maskPhone, type TicketView, toTicketView } from "./ticket.view.ts";
@@ -17,6 +20,10 @@ export interface ListContext {
   /** The id of `q.categoryCode`; null when the code is unknown (nothing matches). */
   categoryId: number | null;
   now: Date;
+  /** The centre's time zone: received days (receivedFrom/receivedTo) are local to it. */
+  timeZone: string;
+  /** receivedFrom/receivedTo as local days, `toDay` exclusive. */
+  received: { fromDay?: string; toDay?: string };
 }
 
 /**
@@ -72,18 +79,26 @@ export class TicketList {
   constructor(
     private readonly db: Db,
     private readonly org: OrgService,
+    private readonly timeZone: string,
   ) {}
 
   async list(
     principal: Principal,
     q: ListQuery,
-  ): Promise<{ items: TicketView[]; nextCursor: string | null }> {
+  ): Promise<{ items: ListItem[]; nextCursor: string | null; total?: number }> {
     checkText(q);
     const searchedPhone = phoneSearched(principal, q);
     if (searchedPhone) this.phoneSearches.hit(principal.id);
     const tree = await this.org.tree();
     const categoryId = q.categoryCode ? ((await this.org.categoryByCode(q.categoryCode))?.id ?? null) : null;
-    const ctx: ListContext = { tree, categoryId, now: new Date() };
+    const now = new Date();
+    const ctx: ListContext = {
+      tree,
+      categoryId,
+      now,
+      timeZone: this.timeZone,
+      received: receivedDays(q, this.timeZone, now),
+    };
     const run = (phase?: SearchPhase) =>
       this.db.$queryRaw<Array<{ id: number }>>(listSql(principal, q, ctx, phase));
     // A text search first looks among the next SEARCH_WALK tickets in order; when that does
@@ -103,10 +118,21 @@ export class TicketList {
     const byId = new Map(rows.map((t) => [t.id, t]));
     const page = pageIds.map((id) => byId.get(id)).filter((t): t is Ticket => t !== undefined);
     const last = page[page.length - 1];
-    const key = last && (q.sort === "deadline" ? last.dueAt : last.createdAt);
+    const key = last && listKey(q.sort, last);
     const nextCursor =
       ids.length > q.limit && last && key ? encodeCursor({ k: key.toISOString(), id: last.id }) : null;
-    const items = await Promise.all(page.map((t) => this.view(principal, t, tree)));
+    const steps = await this.lastSteps(page.map((t) => t.id));
+    const items = await Promise.all(
+      page.map(async (t) => ({
+        ...(await this.view(principal, t, tree)),
+        lastStep: steps.get(t.id) ?? null,
+      })),
+    );
+    let total: number | undefined;
+    if (q.total === "true") {
+      const [row] = await this.db.$queryRaw<Array<{ n: number }>>(countSql(principal, q, ctx));
+      total = row?.n ?? 0;
+    }
     if (searchedPhone) {
       // A search by full number is a read of personal data: who, when, which number (masked), how many hits.
       await this.db.auditLog.create({
@@ -117,7 +143,7 @@ export class TicketList {
         },
       });
     }
-    return { items, nextCursor };
+    return total === undefined ? { items, nextCursor } : { items, nextCursor, total };
   }
 
   /**
@@ -128,7 +154,7 @@ export class TicketList {
     const rows: Array<Array<string | number | null>> = [];
     let cursor: string | undefined;
     do {
-      const page = await this.list(principal, { ...q, limit: 200, cursor });
+      const page = await this.list(principal, { ...q, total: undefined, limit: 200, cursor });
       for (const t of page.items) {
         rows.push([
           t.number,
@@ -154,6 +180,33 @@ export class TicketList {
     return toCsv(EXPORT_HEADER, rows);
   }
 
+  /**
+   * What the queues' rows show besides the ticket: its latest return request, reply, rejected
+   * reply or extension request, with the text (reason or result), unless a later step settled it
+   * (a decision on it, a re-dispatch, a callback). One indexed read for the page.
+   */
+  private async lastSteps(ids: number[]): Promise<Map<number, LastStep>> {
+    if (!ids.length) return new Map();
+    const rows = await this.db.$queryRaw<
+      Array<{ ticketId: number; type: string; at: Date; payload: Record<string, unknown> }>
+    >(Prisma.sql`SELECT DISTINCT ON (e.ticket_id) e.ticket_id AS "ticketId", e.type, e.at, e.payload
+        FROM ticket_events e
+       WHERE e.ticket_id = ANY(${ids}::int[]) AND e.type = ANY(${[...STEP_TYPES, ...SETTLING_TYPES]}::text[])
+       ORDER BY e.ticket_id, e.seq DESC`);
+    const out = new Map<number, LastStep>();
+    for (const r of rows) {
+      const type = STEP_TYPES.find((x) => x === r.type);
+      if (!type) continue;
+      const text = r.payload[type === "REPLY" ? "result" : "reason"];
+      out.set(r.ticketId, {
+        type,
+        at: r.at.toISOString(),
+        text: typeof text === "string" ? text.slice(0, STEP_TEXT_MAX) : null,
+      });
+    }
+    return out;
+  }
+
   /** The list view (never the detail view) of a row the caller may read. */
   private async view(principal: Principal, t: Ticket, tree: DepartmentTree): Promise<TicketView> {
     const category = await this.org.categoryById(t.categoryId);
@@ -165,6 +218,46 @@ export class TicketList {
       detail: false,
     });
   }
+}
+
+/** The steps a queue row tells about (lastStep), and the events that settle them. */
+const STEP_TYPES = ["REQUEST_RETURN", "REPLY", "REJECT_REPLY", "REQUEST_EXTENSION"] as const;
+const SETTLING_TYPES = [
+  "DISPATCH",
+  "APPROVE_RETURN",
+  "REJECT_RETURN",
+  "APPROVE_REPLY",
+  "APPROVE_EXTENSION",
+  "REJECT_EXTENSION",
+  "CALLBACK",
+  "REOPEN",
+];
+const STEP_TEXT_MAX = 200;
+export interface LastStep {
+  type: (typeof STEP_TYPES)[number];
+  at: string;
+  text: string | null;
+}
+export type ListItem = TicketView & { lastStep: LastStep | null };
+
+/** The cursor key of a row in list order: its creation time, resolution deadline or stage deadline. */
+function listKey(sort: ListQuery["sort"], t: Ticket): Date | null {
+  if (sort === "deadline") return t.dueAt;
+  if (sort === "stage") {
+    const key = stageDeadline(t);
+    return key ? t[key] : null;
+  }
+  return t.createdAt;
+}
+
+/**
+ * The deadline of a row's stage in SQL, deadline-state.ts `stageDeadline`: signBy while
+ * dispatched, callbackBy while awaiting the callback, dueAt while it runs; NULL otherwise.
+ */
+function stageSql(a: string): string {
+  const running = DUE_RUNNING_STATES.map((s) => `'${s}'`).join(", ");
+  return `(CASE WHEN ${a}.status = 'dispatched' THEN ${a}.sign_by WHEN ${a}.status = 'callback' THEN ${a}.callback_by
+    WHEN ${a}.status IN (${running}) THEN ${a}.due_at END)`;
 }
 
 /** PostgreSQL text cannot hold NUL: refuse it here rather than fail in the driver. */
@@ -269,13 +362,35 @@ export function listSql(
     );
   }
   if (q.status?.length) where.push(Prisma.sql`t.status = ANY(${q.status}::"TicketStatus"[])`);
-  if (q.departmentId)
-    where.push(Prisma.sql`t.department_id = ANY(${tree.subtreeIds(q.departmentId)}::int[])`);
-  if (q.categoryCode) where.push(Prisma.sql`t.category_id = ${ctx.categoryId ?? -1}`);
+  const departmentIds = q.departmentId
+    ? q.subtree === "false"
+      ? [q.departmentId]
+      : tree.subtreeIds(q.departmentId)
+    : null;
+  if (q.figure) {
+    // The figure's own rows decide the period, department, category and channel (drill.ts).
+    const scope: FigureScope = {
+      fromDay: ctx.received.fromDay ?? "",
+      toDay: ctx.received.toDay ?? "",
+      departmentIds,
+      categoryId: q.categoryCode ? (ctx.categoryId ?? -1) : null,
+      channel: q.channel ?? null,
+    };
+    where.push(figureCondition(q.figure, scope, now));
+  } else {
+    if (departmentIds) where.push(Prisma.sql`t.department_id = ANY(${departmentIds}::int[])`);
+    if (q.categoryCode) where.push(Prisma.sql`t.category_id = ${ctx.categoryId ?? -1}`);
+    if (q.channel) where.push(Prisma.sql`t.channel = ${q.channel}`);
+    const local = (day: string) => Prisma.sql`(${day}::date)::timestamp AT TIME ZONE ${ctx.timeZone}`;
+    if (ctx.received.fromDay) where.push(Prisma.sql`t.created_at >= ${local(ctx.received.fromDay)}`);
+    if (ctx.received.toDay) where.push(Prisma.sql`t.created_at < ${local(ctx.received.toDay)}`);
+  }
   if (q.urgency) where.push(Prisma.sql`t.urgency = ${q.urgency}::"Urgency"`);
-  if (q.overdue === "true") where.push(Prisma.sql`t.status = ANY(${open}) AND t.due_at < ${now}`);
+  // Overdue = the resolution deadline runs and is past (deadline-state.ts: it stops once the reply is approved).
+  const dueRunning = Prisma.sql`${[...DUE_RUNNING_STATES]}::"TicketStatus"[]`;
+  if (q.overdue === "true") where.push(Prisma.sql`t.status = ANY(${dueRunning}) AND t.due_at < ${now}`);
   if (q.overdue === "false")
-    where.push(Prisma.sql`(t.due_at IS NULL OR t.due_at >= ${now} OR t.status <> ALL(${open}))`);
+    where.push(Prisma.sql`(t.due_at IS NULL OR t.due_at >= ${now} OR t.status <> ALL(${dueRunning}))`);
   if (q.supervised === "true") where.push(Prisma.sql`t.supervision_level > 0 AND t.status = ANY(${open})`);
   if (q.reopened === "true") where.push(Prisma.sql`t.reopen_count > 0`);
   if (q.reopened === "false") where.push(Prisma.sql`t.reopen_count = 0`);
@@ -283,6 +398,13 @@ export function listSql(
   if (q.queue === "review") where.push(Prisma.sql`t.status = 'reviewing'`);
   if (q.queue === "returns") where.push(Prisma.sql`t.status = 'returnRequested'`);
   if (q.queue === "callback") where.push(Prisma.sql`t.status = 'callback'`);
+  // 退回重办: the latest of the events that decide it is the hotline's rejection of the reply.
+  if (q.queue === "redo")
+    where.push(
+      Prisma.sql`t.status = 'processing' AND (SELECT e.type FROM ticket_events e WHERE e.ticket_id = t.id
+        AND e.type IN ('REPLY', 'REJECT_REPLY', 'CALLBACK', 'REOPEN', 'DISPATCH', 'APPROVE_RETURN')
+        ORDER BY e.seq DESC LIMIT 1) = 'REJECT_REPLY'`,
+    );
   if (q.queue === "extensions")
     where.push(
       Prisma.sql`t.status = 'processing' AND EXISTS (SELECT 1 FROM extension_requests e WHERE e.ticket_id = t.id AND e.status = 'pending')`,
@@ -305,11 +427,12 @@ export function listSql(
         Prisma.sql`t.id IN (SELECT s.ticket_id FROM ticket_search s WHERE ${searchIndexCondition(principal, q, ctx)})`,
       );
   }
-  const byDeadline = q.sort === "deadline";
+  const byDeadline = q.sort === "deadline" || q.sort === "stage";
   const cursor = q.cursor ? decodeCursor(q.cursor) : null;
-  // Where the list order starts: rows with a deadline for the deadline sort, and after the cursor.
+  // Where the list order starts: rows with a deadline for the deadline sorts, and after the cursor.
   const start = (a: string): Prisma.Sql[] => {
-    const [due, created, id] = ["due_at", "created_at", "id"].map((c) => Prisma.raw(`${a}.${c}`));
+    const [created, id] = ["created_at", "id"].map((c) => Prisma.raw(`${a}.${c}`));
+    const due = Prisma.raw(q.sort === "stage" ? stageSql(a) : `${a}.due_at`);
     const conds = byDeadline ? [Prisma.sql`${due} IS NOT NULL`] : [];
     if (cursor) {
       const at = new Date(cursor.k);
@@ -322,7 +445,13 @@ export function listSql(
     return conds;
   };
   const order = (a: string) =>
-    Prisma.raw(byDeadline ? `${a}.due_at ASC, ${a}.id ASC` : `${a}.created_at DESC, ${a}.id DESC`);
+    Prisma.raw(
+      q.sort === "stage"
+        ? `${stageSql(a)} ASC, ${a}.id ASC`
+        : byDeadline
+          ? `${a}.due_at ASC, ${a}.id ASC`
+          : `${a}.created_at DESC, ${a}.id DESC`,
+    );
   const and = (conds: Prisma.Sql[]) => (conds.length ? Prisma.join(conds, " AND ") : Prisma.sql`TRUE`);
   const page = q.limit + 1;
   if (phase === "walk") {
@@ -334,10 +463,50 @@ export function listSql(
   const filter = and([...where, ...start("t")]);
   if (phase === "index" || phase === "scan") {
     // Materialized: every match is collected through the most selective index, then sorted.
-    return Prisma.sql`WITH m AS MATERIALIZED (SELECT t.id, t.created_at, t.due_at FROM tickets t WHERE ${filter})
+    return Prisma.sql`WITH m AS MATERIALIZED (SELECT t.id, t.status, t.created_at, t.due_at, t.sign_by, t.callback_by FROM tickets t WHERE ${filter})
       SELECT m.id FROM m ORDER BY ${order("m")} LIMIT ${page}`;
   }
   return Prisma.sql`SELECT t.id FROM tickets t WHERE ${filter} ORDER BY ${order("t")} LIMIT ${page}`;
+}
+
+/** How many tickets match (the list's filters, every page), counted no further than EXPORT_MAX_ROWS + 1. */
+export function countSql(principal: Principal, q: ListQuery, ctx: ListContext): Prisma.Sql {
+  const all = { ...q, cursor: undefined, limit: EXPORT_MAX_ROWS };
+  return Prisma.sql`SELECT count(*)::int AS n FROM (${listSql(principal, all, ctx, isTextSearch(q.q) ? "scan" : undefined)}) c`;
+}
+
+/**
+ * receivedFrom/receivedTo as local days. With a figure, the stats API's period rules (its
+ * default period too), so a figure's list and the figure cover the same days.
+ */
+export function receivedDays(
+  q: Pick<ListQuery, "receivedFrom" | "receivedTo" | "figure">,
+  timeZone: string,
+  now: Date,
+): ListContext["received"] {
+  // Days PostgreSQL's date type and JavaScript agree on (year 0000 is neither's).
+  const inRange = (day: string | undefined, field: "from" | "to") => {
+    if (day !== undefined && !(/^\d{4}-\d{2}-\d{2}$/.test(day) && day >= "1900-01-01" && day <= "9999-12-31"))
+      throw new PeriodError(field, "Use a date between 1900 and 9999");
+    return day;
+  };
+  try {
+    if (q.figure) {
+      const p = parsePeriod({ from: q.receivedFrom, to: q.receivedTo }, timeZone, now);
+      return { fromDay: inRange(p.fromDay, "from"), toDay: inRange(p.toDay, "to") };
+    }
+    const fromDay = inRange(
+      q.receivedFrom ? parseBound(q.receivedFrom, "from", timeZone) : undefined,
+      "from",
+    );
+    const toDay = inRange(q.receivedTo ? parseBound(q.receivedTo, "to", timeZone) : undefined, "to");
+    if (fromDay && toDay && toDay <= fromDay) throw new PeriodError("to", "to must be after from");
+    return { fromDay, toDay };
+  } catch (err) {
+    if (err instanceof PeriodError)
+      throw validation({ [err.field === "from" ? "receivedFrom" : "receivedTo"]: err.message });
+    throw err;
+  }
 }
 
 /** `%`, `_` and the escape character itself match literally. */

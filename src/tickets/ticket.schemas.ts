@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { FIGURES } from "../stats/drill.ts";
 import { RATINGS } from "./ticket.events.ts";
 import { TICKET_STATES } from "./ticket.machine.ts";
 
@@ -62,6 +63,11 @@ export const TicketSchema = z
       .string()
       .openapi({ description: "Masked (138****5678) unless the caller may see it in full" }),
     confidential: z.boolean(),
+    public: z.boolean().openapi({ description: "Listed by Open311's public reads (PUBLISH event)" }),
+    publicSummary: z
+      .string()
+      .nullable()
+      .openapi({ description: "The text Open311 shows; null = the partner's own description, or none" }),
     address: z.string().nullable(),
     area: z.string().nullable(),
     lat: z.number().nullable(),
@@ -98,6 +104,18 @@ export const TicketSchema = z
     approvedExtensions: z.number().int(),
     unreachableCount: z.number().int(),
     assistRepliedDepartmentIds: z.array(z.number().int()),
+    lastStep: z
+      .object({
+        type: z.enum(["REQUEST_RETURN", "REPLY", "REJECT_REPLY", "REQUEST_EXTENSION"]),
+        at: z.string(),
+        text: z.string().nullable(),
+      })
+      .nullable()
+      .optional()
+      .openapi({
+        description:
+          "Lists only: the latest return request, reply, rejected reply or extension request and its text, for the queues' rows",
+      }),
     trafficLight: z
       .enum(["none", "normal", "warning", "overdue"])
       .openapi({ description: "The state of the deadline that matters now" }),
@@ -144,16 +162,41 @@ export const ListQuerySchema = z.object({
     .enum(["true", "false"])
     .optional()
     .openapi({ description: "Reopened at least once (重办件) or never" }),
+  receivedFrom: z.string().max(40).optional().openapi({
+    description: "Received on or after: a date (YYYY-MM-DD, the centre's time zone) or an ISO time",
+  }),
+  receivedTo: z.string().max(40).optional().openapi({
+    description: "Received before (exclusive): a date or an ISO time, like the stats API's `to`",
+  }),
+  channel: z.enum(CHANNELS).optional(),
+  subtree: z
+    .enum(["true", "false"])
+    .optional()
+    .openapi({ description: "`false`: departmentId alone, not its subtree (a ranking row)" }),
+  figure: z
+    .enum(FIGURES)
+    .optional()
+    .openapi({
+      description:
+        "The tickets behind a dashboard figure (src/stats/drill.ts) received in receivedFrom..receivedTo " +
+        "(default: the stats API's 30 days); departmentId, categoryCode and channel then attribute as the figure does",
+    }),
+  total: z
+    .enum(["true", "false"])
+    .optional()
+    .openapi({ description: "`true`: also count every match (`total`, at most 50,000)" }),
   q: z.string().trim().max(100).optional().openapi({
     description:
       "Text: a ticket number or phone (8+ digits, exact), else a substring of title, description or address (`%`, `_` literal)",
   }),
   phone: z.string().trim().max(30).optional().openapi({ description: "The citizen's phone, exactly" }),
-  queue: z
-    .enum(["review", "extensions", "returns", "callback"])
-    .optional()
-    .openapi({ description: "Hotline work queues" }),
-  sort: z.enum(["newest", "deadline"]).default("newest"),
+  queue: z.enum(["review", "extensions", "returns", "callback", "redo"]).optional().openapi({
+    description: "Work queues (`redo`: in processing after the hotline rejected the reply, 退回重办)",
+  }),
+  sort: z.enum(["newest", "deadline", "stage"]).default("newest").openapi({
+    description:
+      "`newest` first; `deadline`: by the resolution deadline; `stage`: by the deadline of each ticket's stage (signBy while dispatched, callbackBy while awaiting the callback, else dueAt — the one the desk shows), open tickets only",
+  }),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(200).optional(),
 });

@@ -2,7 +2,8 @@ import type { Principal } from "../auth/principal.ts";
 import { HOTLINE_ROLES } from "../auth/principal.ts";
 import type { Ticket } from "../generated/prisma/client.ts";
 import type { DepartmentTree } from "../org/department-tree.ts";
-import { type Actor, allowedEvents, OPEN_STATES } from "./ticket.machine.ts";
+import { trafficLight as lightOf, type TrafficLight } from "./deadline-state.ts";
+import { type Actor, allowedEvents } from "./ticket.machine.ts";
 import type { TicketRecord } from "./ticket.record.ts";
 
 /** 138****5678; landlines keep their area code and last four digits. */
@@ -54,23 +55,9 @@ export function phoneVisibility(
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-export function trafficLight(t: TicketRecord, now: Date): "none" | "normal" | "warning" | "overdue" {
-  const ctx = t.context;
-  const status = t.status;
-  if (!OPEN_STATES.includes(status)) return "none";
-  const deadline =
-    status === "dispatched"
-      ? t.signBy
-      : status === "callback"
-        ? t.callbackBy
-        : status === "registered"
-          ? null
-          : t.dueAt;
-  if (!deadline) return "none";
-  if (now >= deadline) return "overdue";
-  const f = ctx.flags;
-  const warned = status === "dispatched" ? f.signWarning : status === "callback" ? false : f.resolveWarning;
-  return warned ? "warning" : "normal";
+/** The desk's traffic light: deadline-state.ts decides it, the same function the browser runs. */
+export function trafficLight(t: TicketRecord, now: Date): TrafficLight {
+  return lightOf({ ...t, flags: t.context.flags }, now);
 }
 
 export function toTicketView(
@@ -98,6 +85,8 @@ export function toTicketView(
     citizenName: t.citizenName,
     citizenPhone: visibility === "masked" ? maskPhone(t.citizenPhone) : t.citizenPhone,
     confidential: t.confidential,
+    public: t.public,
+    publicSummary: t.publicSummary,
     address: t.address,
     area: t.area,
     lat: t.lat,

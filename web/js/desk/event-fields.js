@@ -6,6 +6,7 @@
 import { api, qs } from "../api.js";
 import { fmtDateTime, isoToShanghaiInput, shanghaiInputToIso } from "../format.js";
 import { t } from "../i18n.js";
+import { handlingUnitOptions } from "./unit-picker.js";
 
 /**
  * @typedef {{ ticket: Record<string, any>, org: import("../org.js").Org, user: import("../session.js").User }} FormCtx
@@ -18,16 +19,20 @@ import { t } from "../i18n.js";
  *   value?: (c: FormCtx) => string | number | null | Promise<string | number | null>,
  *   info?: (c: FormCtx) => string,
  *   number?: boolean,
+ *   search?: boolean,
  * }} FieldSpec
  */
 
-/** @param {FormCtx} c */
-const allDepartments = (c) => c.org.treeOptions();
+/** Units that may be given tickets (not the hotline centre): the API refuses the others. @param {FormCtx} c */
+const allDepartments = (c) => handlingUnitOptions(c.org);
 /** @param {FormCtx} c */
 const childDepartments = (c) => {
   const parent = c.ticket.departmentId;
   return parent
-    ? c.org.children(parent).map((d) => /** @type {[number, string]} */ ([d.id, c.org.deptName(d.id)]))
+    ? c.org
+        .children(parent)
+        .filter((d) => d.handlesTickets !== false)
+        .map((d) => /** @type {[number, string]} */ ([d.id, c.org.deptName(d.id)]))
     : [];
 };
 /** @param {string} prefix @param {string[]} values */
@@ -90,6 +95,7 @@ export const EVENT_FIELDS = {
       label: "form.leadDepartment",
       required: true,
       options: allDepartments,
+      search: true,
       value: suggestedDepartment,
       number: true,
     },
@@ -116,6 +122,7 @@ export const EVENT_FIELDS = {
       kind: "select",
       label: "form.redispatchDepartment",
       options: allDepartments,
+      search: true,
       number: true,
     },
     coDepartments,
@@ -198,6 +205,19 @@ export const EVENT_FIELDS = {
   URGE: [note],
   MERGE: [{ name: "intoTicketId", kind: "ticketRef", label: "form.intoTicket", required: true }],
   COMMENT: [note],
+  PUBLISH: [
+    {
+      name: "public",
+      kind: "radio",
+      label: "form.public",
+      required: true,
+      options: () => [
+        ["true", t("form.publicYes")],
+        ["false", t("form.publicNo")],
+      ],
+    },
+    { name: "summary", kind: "textarea", label: "form.publicSummary" },
+  ],
 };
 
 /**
@@ -248,7 +268,7 @@ export async function collect(type, form) {
       const id = await resolveTicketRef(raw);
       if (id) payload[spec.name] = id;
       else errors[spec.name] = t("form.intoTicketNotFound");
-    } else if (spec.name === "resolved" || spec.name === "contacted") {
+    } else if (spec.name === "resolved" || spec.name === "contacted" || spec.name === "public") {
       payload[spec.name] = raw === "true";
     } else {
       payload[spec.name] = spec.number ? Number(raw) : raw;

@@ -400,7 +400,7 @@ export function renderNewTicket(view, ctx) {
       ),
     );
     if (d.answerSuggested && !dispatchFirst) answerToggle.click();
-    /** @type {HTMLElement | null} */ else (dispatch.querySelector("select"))?.focus();
+    /** @type {HTMLElement | null} */ else dispatch.querySelector("select")?.focus();
   }
 
   function showDone() {
