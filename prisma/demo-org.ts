@@ -2,15 +2,23 @@
  * The demo organisation's department tree: loaded by `seed.ts`, and the shape the history
  * generator and the stats tests assume (their ids are creation order, i.e. depth-first order).
  */
-export type DemoDepartment = { code: string; name: string; nameEn: string; children?: DemoDepartment[] };
+export type DemoDepartment = {
+  code: string;
+  name: string;
+  nameEn: string;
+  /** False for the city and the hotline centre: they handle no tickets themselves. */
+  handlesTickets?: false;
+  children?: DemoDepartment[];
+};
 
 /** A city hotline's organisation: districts with streets, and the city's functional bureaus. */
 export const DEMO_ORG: DemoDepartment = {
   code: "city",
   name: "滨江市",
   nameEn: "Binjiang City",
+  handlesTickets: false,
   children: [
-    { code: "hotline", name: "市12345热线中心", nameEn: "12345 Hotline Centre" },
+    { code: "hotline", name: "市12345热线中心", nameEn: "12345 Hotline Centre", handlesTickets: false },
     {
       code: "dongcheng",
       name: "东城区",

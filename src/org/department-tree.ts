@@ -6,6 +6,8 @@ export interface DepartmentNode {
   nameEn: string | null;
   parentId: number | null;
   path: string;
+  /** Absent in tests that build trees by hand: they handle tickets. */
+  handlesTickets?: boolean;
 }
 
 export class DepartmentTree {

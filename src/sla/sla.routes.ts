@@ -6,6 +6,7 @@ import { jsonBody, jsonResponse, problems } from "../http/schemas.ts";
 import type { OrgService } from "../org/org.service.ts";
 import { addDuration, defaultCalendar, parseLocalDate, type WorkingCalendar } from "./calendar.ts";
 import { validateDuration } from "./duration.ts";
+import { SHIPPED_CALENDAR_DAYS, SHIPPED_CALENDAR_SOURCE, SHIPPED_CALENDAR_YEARS } from "./holidays.ts";
 import type { SlaService } from "./sla.service.ts";
 import { DEFAULT_POLICY_CODE, type StoredPolicy } from "./sla.service.ts";
 
@@ -95,6 +96,30 @@ const putCalendar = createRoute({
   responses: { 200: jsonResponse(CalendarYear, "Saved"), ...problems(400, 401, 403, 422) },
 });
 
+const officialCalendar = createRoute({
+  method: "get",
+  path: "/api/v1/calendar/{year}/official",
+  tags: ["sla"],
+  summary: "The State Council notice's holidays and make-up working days of a year, as shipped",
+  description:
+    "From the `chinese-days` package (src/sla/holidays.ts), for an admin to fill the year's calendar with (PUT /calendar/{year}); `covered` is false, with no days, for a year the shipped data does not have yet.",
+  request: { params: Year },
+  responses: {
+    200: jsonResponse(
+      z
+        .object({
+          year: z.number().int(),
+          source: z.string(),
+          covered: z.boolean(),
+          days: z.array(CalendarDay),
+        })
+        .openapi("OfficialCalendarYear"),
+      "The notice's days",
+    ),
+    ...problems(401, 422),
+  },
+});
+
 // ---- SLA policies -----------------------------------------------------------------------------
 
 const PolicyInput = z.object({
@@ -178,6 +203,14 @@ export function registerSlaRoutes(
   app.openapi(getCalendar, async (c) => {
     const { year } = c.req.valid("param");
     return c.json(calendarYear(year, await s.sla.calendarDays(year), await s.sla.calendar()), 200);
+  });
+  app.openapi(officialCalendar, (c) => {
+    const { year } = c.req.valid("param");
+    const days = SHIPPED_CALENDAR_DAYS.filter((d) => d.date.startsWith(`${year}-`));
+    return c.json(
+      { year, source: SHIPPED_CALENDAR_SOURCE, covered: SHIPPED_CALENDAR_YEARS.includes(year), days },
+      200,
+    );
   });
   app.openapi(putCalendar, async (c) => {
     const { year } = c.req.valid("param");

@@ -4,12 +4,17 @@ import { api } from "./api.js";
 import { getLang } from "./i18n.js";
 
 /**
- * @typedef {{ id: number, code: string, name: string, nameEn: string | null, parentId: number | null, path: string }} Department
+ * @typedef {{ id: number, code: string, name: string, nameEn: string | null, parentId: number | null, path: string, handlesTickets?: boolean }} Department
  * @typedef {{ id: number, code: string, name: string, nameEn: string | null, defaultDepartmentId: number | null, active: boolean }} Category
  */
 
 /** @type {Promise<Org> | undefined} */
 let loading;
+
+/** Forget the loaded departments and categories (an admin changed them): the next loadOrg() fetches them again. */
+export function reloadOrg() {
+  loading = undefined;
+}
 
 /** Load departments and categories (once). */
 export function loadOrg() {

@@ -7,6 +7,7 @@ import { renderNav } from "../nav.js";
 import { loadOrg } from "../org.js";
 import { installReauth } from "../reauth.js";
 import { requireSession } from "../session.js";
+import { renderAdmin } from "./admin/admin.js";
 import { renderAppeals } from "./appeals.js";
 import { renderDetail } from "./detail-view.js";
 import { renderList } from "./list-view.js";
@@ -63,6 +64,7 @@ function toolbar() {
       firstQueue ? link(`#/queue/${firstQueue.id}`, "desk.queues", route === "queue", "tool-queues") : null,
       link("#/tickets", "desk.search", route === "tickets", "tool-search"),
       link("#/appeals", "appeal.queue", route === "appeals", "tool-appeals"),
+      user.role === "admin" ? link("#/admin/users", "admin.title", route === "admin", "tool-admin") : null,
     ),
     search,
   );
@@ -97,6 +99,7 @@ async function route() {
   else if (r.name === "queue") renderQueue(view, ctx, r.id);
   else if (r.name === "tickets") renderList(view, ctx, r.query);
   else if (r.name === "ticket") dispose = renderDetail(view, ctx, r.id);
+  else if (r.name === "admin") renderAdmin(view, ctx, r.section, r.query);
   else if (r.name === "appeals") renderAppeals(view, ctx, r.query);
   if (r.name !== "new") view.focus({ preventScroll: true });
 }

@@ -5,12 +5,15 @@
  *   #/queue/<id>           a work queue of the role
  *   #/tickets?status=…     list with filters
  *   #/tickets/<id>         one ticket
+ *   #/admin/<section>      system administration (admin): users, departments, categories, sla, calendar
  *   #/appeals?status=…     appeals (申诉): the reviewers' queue, the handlers' own
  */
 
 /**
  * @typedef {{ name: "new" } | { name: "queue", id: string } | { name: "tickets", query: URLSearchParams }
- *   | { name: "ticket", id: number } | { name: "appeals", query: URLSearchParams } | { name: "home" }} Route
+ *   | { name: "ticket", id: number } | { name: "admin", section: string, query: URLSearchParams }
+ *   | { name: "appeals", query: URLSearchParams }
+ *   | { name: "home" }} Route
  */
 
 /**
@@ -27,6 +30,8 @@ export function parseHash(hash) {
     return { name: "ticket", id: Number(parts[1]) };
   if (parts[0] === "tickets") return { name: "tickets", query: new URLSearchParams(query) };
   if (parts[0] === "appeals") return { name: "appeals", query: new URLSearchParams(query) };
+  if (parts[0] === "admin")
+    return { name: "admin", section: parts[1] ?? "users", query: new URLSearchParams(query) };
   return { name: "home" };
 }
 
