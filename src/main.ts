@@ -38,7 +38,10 @@ async function main() {
       ? `  log in as admin / ${adminPassword}   (generated now, shown once; set HOTLINE_ADMIN_PASSWORD to choose it)`
       : "  log in as admin with HOTLINE_ADMIN_PASSWORD (or the password printed on first start)",
   ];
-  if (demo) lines.push("  demo users (password demo12345): agent1, reviewer1, handler1, manager1");
+  if (demo) {
+    const { DEMO_PASSWORD, demoUserLines } = await import("../prisma/seed.ts");
+    lines.push(`  demo users (password ${DEMO_PASSWORD}):`, ...demoUserLines().map((l) => `    ${l}`));
+  }
   console.log(lines.join("\n"));
 
   let stopping = false;

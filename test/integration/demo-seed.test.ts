@@ -95,7 +95,12 @@ describe("demo data on `npm start`", () => {
     } finally {
       await p.stop();
     }
-    expect(await usernames(db2.url)).toContain("agent1");
+    const users = await usernames(db2.url);
+    expect(users).toContain("agent1");
     expect(p.output()).toContain("demo12345");
+    // The start output names every demo user (and only those), each once.
+    const demoUsers = users.filter((u) => u !== "admin");
+    expect(demoUsers.length).toBeGreaterThanOrEqual(10);
+    for (const u of demoUsers) expect(p.output(), u).toMatch(new RegExp(`\\b${u} \\(|\\b${u}$`, "m"));
   }, 200_000);
 });

@@ -40,12 +40,26 @@ form.addEventListener("submit", async (e) => {
     const next = safeNext(new URLSearchParams(location.search).get("next"));
     location.assign(next ?? homeFor(res.user.role));
   } catch (err) {
-    // On the login form a 401 can only mean the credentials were wrong.
-    message.textContent =
-      err instanceof ApiError ? (err.status === 401 ? t("err.badLogin") : err.message) : String(err);
+    message.textContent = err instanceof ApiError ? loginError(err) : String(err);
     if (err instanceof ApiError && Object.keys(err.fieldErrors).length)
       showFieldErrors(form, err.fieldErrors);
     submit.disabled = false;
     submit.textContent = t("login.submit");
   }
 });
+
+/**
+ * On the login form a 401 can only mean the credentials were wrong; a 429 is the login
+ * throttle (src/auth/login-throttle.ts): say how long to wait and that waits grow to 15 minutes.
+ * @param {ApiError} err
+ */
+function loginError(err) {
+  if (err.status === 401) return t("err.badLogin");
+  if (err.status !== 429) return err.message;
+  const seconds = Number(err.problem.retryAfter) || 0;
+  const wait =
+    seconds < 60
+      ? t("login.waitSeconds", { n: Math.max(1, seconds) })
+      : t("login.waitMinutes", { n: Math.ceil(seconds / 60) });
+  return t("login.throttled", { wait });
+}

@@ -34,7 +34,7 @@ export function renderNav(container, active) {
           ? h(
               "span",
               { class: "whoami", title: t("nav.user"), dataset: { testid: "whoami" } },
-              `${user.displayName ?? user.username} · ${roleLabel(user.role)}`,
+              whoami(user.displayName ?? user.username, roleLabel(user.role)),
             )
           : null,
         h("button", {
@@ -62,4 +62,13 @@ export function renderNav(container, active) {
   };
   draw();
   window.addEventListener("langchange", draw);
+}
+
+/**
+ * "李娜 · 话务员"; the role once when the name already says it ("系统管理员").
+ * @param {string} name
+ * @param {string} role
+ */
+function whoami(name, role) {
+  return name.includes(role) ? name : `${name} · ${role}`;
 }

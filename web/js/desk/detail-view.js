@@ -6,7 +6,7 @@
 import { ApiError, api } from "../api.js";
 import { flash, h, replace } from "../dom.js";
 import { draftKey, loadDraft } from "../drafts.js";
-import { eventLabel, t } from "../i18n.js";
+import { eventLabel, has, t } from "../i18n.js";
 import { appealPanel } from "./appeals.js";
 import { lightBadge, statusBadge, urgencyBadge } from "./badges.js";
 import { deadlines } from "./deadlines.js";
@@ -87,7 +87,10 @@ export function renderDetail(view, ctx, id) {
         { ticket, org: ctx.org, user: ctx.user },
         {
           onSent: (updated) => {
-            flash(t("detail.done", { event: eventLabel(type) }), "ok");
+            flash(
+              has(`done.${type}`) ? t(`done.${type}`) : t("detail.done", { event: eventLabel(type) }),
+              "ok",
+            );
             afterSend(updated);
           },
           onCancel: () => {
