@@ -1,5 +1,4 @@
 import type { CategoryRow } from "../org/org.service.ts";
-import type { TicketView } from "../tickets/ticket.view.ts";
 
 /** GeoReport v2 shapes (schemas in test/fixtures/open311) from our categories and tickets. */
 export function toService(c: CategoryRow) {
@@ -38,25 +37,71 @@ export function toServiceDefinition(c: CategoryRow) {
 
 const CLOSED = new Set(["closed", "merged"]);
 
-/** Public view: no citizen name or phone; confidential tickets never leave through here. */
-export function toRequest(t: TicketView, agencyName: string | null) {
+/** GeoReport's limit on a request's description. */
+const DESCRIPTION_MAX = 4000;
+
+/** The columns a public read selects: nothing that names or reaches the citizen. */
+export const PUBLIC_TICKET_SELECT = {
+  number: true,
+  status: true,
+  categoryId: true,
+  departmentId: true,
+  description: true,
+  publicSummary: true,
+  open311KeyId: true,
+  address: true,
+  lat: true,
+  lng: true,
+  dueAt: true,
+  createdAt: true,
+  updatedAt: true,
+} as const;
+
+export interface PublicTicket {
+  number: string;
+  status: string;
+  description: string;
+  publicSummary: string | null;
+  /** Set when an Open311 partner reported the ticket. */
+  open311KeyId: number | null;
+  address: string | null;
+  lat: number | null;
+  lng: number | null;
+  dueAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/**
+ * A public ticket as a GeoReport request. Never the citizen's name or phone. What the citizen
+ * sent a partner (description, address, position) was written for a public service and is shown;
+ * a ticket from another channel was written down by the hotline, so only the summary the agent
+ * wrote when publishing it is shown, and no address or position.
+ */
+export function toRequest(
+  t: PublicTicket,
+  category: { code: string; name: string } | undefined,
+  agencyName: string | null,
+) {
+  const fromPartner = t.open311KeyId !== null;
+  const description = t.publicSummary ?? (fromPartner ? t.description : null);
   return {
     service_request_id: t.number,
     status: CLOSED.has(t.status) ? ("closed" as const) : ("open" as const),
     status_notes: t.status,
-    service_name: t.categoryName,
-    service_code: t.categoryCode,
-    description: t.description,
+    service_name: category?.name ?? null,
+    service_code: category?.code ?? "",
+    description: description?.slice(0, DESCRIPTION_MAX) ?? null,
     agency_responsible: agencyName,
     service_notice: null,
-    requested_datetime: t.createdAt,
-    updated_datetime: t.updatedAt,
-    expected_datetime: t.dueAt,
-    address: t.address,
+    requested_datetime: t.createdAt.toISOString(),
+    updated_datetime: t.updatedAt.toISOString(),
+    expected_datetime: t.dueAt?.toISOString() ?? null,
+    address: fromPartner ? t.address : null,
     address_id: null,
     zipcode: null,
-    lat: t.lat,
-    long: t.lng,
+    lat: fromPartner ? t.lat : null,
+    long: fromPartner ? t.lng : null,
     media_url: null,
   };
 }

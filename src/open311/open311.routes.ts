@@ -1,13 +1,13 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
-import type { Principal } from "../auth/principal.ts";
 import type { App } from "../http/app.ts";
 import { zodErrors } from "../http/app.ts";
 import { AppError } from "../http/errors.ts";
 import type { Services } from "../system.ts";
 import { PhoneSchema } from "../tickets/ticket.schemas.ts";
-import { toRequest, toService, toServiceDefinition } from "./open311.mapping.ts";
+import { PUBLIC_TICKET_SELECT, toRequest, toService, toServiceDefinition } from "./open311.mapping.ts";
+import type { PartnerKeys } from "./partner-keys.ts";
 
 /** Open311 clients expect their own error shape: an array of {code, description}. */
 function open311Error(c: Context, code: number, description: string) {
@@ -20,7 +20,7 @@ const PostRequestSchema = z.object({
   lat: z.coerce.number().min(-90).max(90).optional(),
   long: z.coerce.number().min(-180).max(180).optional(),
   address_string: z.string().max(300).optional(),
-  description: z.string().trim().min(1, "description is required").max(5000),
+  description: z.string().trim().min(1, "description is required").max(4000),
   first_name: z.string().max(50).optional(),
   last_name: z.string().max(50).optional(),
   phone: PhoneSchema,
@@ -29,10 +29,12 @@ const PostRequestSchema = z.object({
 
 /**
  * GeoReport v2 at /open311/v2 so citizen apps and existing Open311 clients can report issues:
- * services are our categories, requests are tickets (channel `open311`). Reading is public
- * and shows no personal data; posting needs `api_key` = a bearer token of an agent account.
+ * services are our categories, requests are tickets (channel `open311`). Reading is public:
+ * only public tickets (reported through Open311, or published by an agent), never confidential
+ * ones, and no personal data (open311.mapping.ts). Posting needs `api_key` = a partner's key
+ * (partner-keys.ts), which opens nothing else.
  */
-export function registerOpen311Routes(app: App, s: Services): void {
+export function registerOpen311Routes(app: App, s: Services, keys: PartnerKeys): void {
   // Open311 paths carry the format as an extension (services.json, requests/123.json).
   app.get("/open311/v2/*", async (c) => {
     const [path, format] = splitFormat(c.req.path.slice("/open311/v2/".length));
@@ -60,11 +62,11 @@ export function registerOpen311Routes(app: App, s: Services): void {
     const [path, format] = splitFormat(c.req.path.slice("/open311/v2/".length));
     if (path !== "requests") return open311Error(c, 404, `No Open311 resource ${path}`);
     if (format !== "json") return open311Error(c, 400, "Only the json format is supported");
-    return createRequest(c, s);
+    return createRequest(c, s, keys);
   });
 }
 
-async function createRequest(c: Context, s: Services) {
+async function createRequest(c: Context, s: Services, keys: PartnerKeys) {
   const type = c.req.header("content-type") ?? "";
   const raw: Record<string, unknown> = type.includes("application/json")
     ? await c.req.json().catch(() => ({}))
@@ -83,20 +85,14 @@ async function createRequest(c: Context, s: Services) {
     );
   }
   const p = parsed.data;
-  let principal: Principal;
-  try {
-    principal = await s.auth.authenticate(`Bearer ${p.api_key}`);
-  } catch {
-    return open311Error(c, 403, "Invalid api_key");
-  }
-  if (principal.role !== "agent" && principal.role !== "reviewer")
-    return open311Error(c, 403, "This api_key may not submit requests");
+  const partner = await keys.authenticate(p.api_key);
+  if (partner === "unknown") return open311Error(c, 403, "Invalid api_key");
+  if (partner === "revoked") return open311Error(c, 403, "This api_key was revoked");
   const category = await s.org.categoryByCode(p.service_code);
   if (!category?.active) return open311Error(c, 404, `No service ${p.service_code}`);
   const name = [p.last_name, p.first_name].filter(Boolean).join("") || "匿名市民";
   try {
-    const { body } = await s.tickets.create(principal, {
-      channel: "open311",
+    const created = await s.tickets.createForPartner(partner, {
       citizenName: name,
       citizenPhone: p.phone,
       address: p.address_string ?? null,
@@ -107,7 +103,9 @@ async function createRequest(c: Context, s: Services) {
       title: p.description.slice(0, 40),
       description: p.description,
     });
-    return c.json([{ service_request_id: body.number, service_notice: "已受理 Received", account_id: null }]);
+    return c.json([
+      { service_request_id: created.number, service_notice: "已受理 Received", account_id: null },
+    ]);
   } catch (err) {
     if (err instanceof AppError && err.code === "validation") return open311Error(c, 400, err.message);
     throw err;
@@ -166,15 +164,7 @@ function splitFormat(value: string): [string, string] {
   return i < 0 ? [value, ""] : [value.slice(0, i), value.slice(i + 1)];
 }
 
-/** Reads with an internal principal that sees everything, then strips personal data. */
-const PUBLIC_READER: Principal = {
-  id: 0,
-  username: "open311",
-  displayName: "Open311",
-  role: "manager",
-  departmentId: null,
-};
-
+/** Public tickets only (never confidential), newest first, at most 1,000; no personal column is read. */
 async function publicRequests(
   s: Services,
   f: {
@@ -188,7 +178,9 @@ async function publicRequests(
   const category = f.serviceCode ? await s.org.categoryByCode(f.serviceCode) : undefined;
   if (f.serviceCode && !category) return [];
   const rows = await s.db.ticket.findMany({
+    select: PUBLIC_TICKET_SELECT,
     where: {
+      public: true,
       confidential: false,
       ...(f.numbers ? { number: { in: f.numbers } } : {}),
       ...(category ? { categoryId: category.id } : {}),
@@ -204,11 +196,13 @@ async function publicRequests(
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: 1000,
   });
-  const tree = await s.org.tree();
-  return Promise.all(
-    rows.map(async (t) => {
-      const view = await s.tickets.viewOf(PUBLIC_READER, t);
-      return toRequest(view, t.departmentId != null ? (tree.get(t.departmentId)?.name ?? null) : null);
-    }),
+  const [tree, categories] = await Promise.all([s.org.tree(), s.org.listCategories()]);
+  const byId = new Map(categories.map((cat) => [cat.id, cat]));
+  return rows.map((t) =>
+    toRequest(
+      t,
+      byId.get(t.categoryId),
+      t.departmentId != null ? (tree.get(t.departmentId)?.name ?? null) : null,
+    ),
   );
 }

@@ -36,4 +36,5 @@ export const QUIET_EVENTS: ReadonlySet<string> = new Set([
   "FIRST_RESPONSE",
   "REQUEST_EXTENSION",
   "REJECT_EXTENSION",
+  "PUBLISH",
 ]);

@@ -86,8 +86,11 @@ const SAMPLES: { [T in TicketEventType]: TicketEventPayloads[T][] } = {
   URGE: [{ note: "请尽快办理" }],
   MERGE: [{ intoTicketId: 77 }],
   COMMENT: [{ note: "备注" }],
+  PUBLISH: [{ public: true, summary: "路灯不亮" }, { public: false }],
   SIGN_WARNING: [{}],
   SIGN_OVERDUE: [{}],
+  FIRST_RESPONSE_WARNING: [{}],
+  FIRST_RESPONSE_OVERDUE: [{}],
   RESOLVE_WARNING: [{}],
   RESOLVE_OVERDUE: [{}],
   CALLBACK_OVERDUE: [{}],
@@ -204,10 +207,13 @@ const WHERE: Record<TicketEventType, TicketState[]> = {
   URGE: OPEN,
   MERGE: ["registered", "dispatched"],
   COMMENT: [...OPEN, "closed", "merged"],
+  PUBLISH: [...OPEN, "closed", "merged"],
   SIGN_WARNING: ["dispatched"],
   SIGN_OVERDUE: ["dispatched"],
-  RESOLVE_WARNING: ["processing", "returnRequested", "reviewing"],
-  RESOLVE_OVERDUE: ["processing", "returnRequested", "reviewing"],
+  FIRST_RESPONSE_WARNING: ["dispatched", "processing", "returnRequested"],
+  FIRST_RESPONSE_OVERDUE: ["dispatched", "processing", "returnRequested"],
+  RESOLVE_WARNING: ["dispatched", "processing", "returnRequested", "reviewing"],
+  RESOLVE_OVERDUE: ["dispatched", "processing", "returnRequested", "reviewing"],
   CALLBACK_OVERDUE: ["callback"],
 };
 
@@ -235,8 +241,11 @@ const WHO: Record<TicketEventType, ActorKey[]> = {
   URGE: ["agent", "reviewer", "manager"],
   MERGE: ["agent", "reviewer"],
   COMMENT: ["agent", "reviewer", "manager", "admin", "lead", "co", "sub"],
+  PUBLISH: ["agent", "reviewer"],
   SIGN_WARNING: ["system"],
   SIGN_OVERDUE: ["system"],
+  FIRST_RESPONSE_WARNING: ["system"],
+  FIRST_RESPONSE_OVERDUE: ["system"],
   RESOLVE_WARNING: ["system"],
   RESOLVE_OVERDUE: ["system"],
   CALLBACK_OVERDUE: ["system"],
@@ -267,7 +276,7 @@ const expectedAllowed = (state: TicketState, type: TicketEventType, who: ActorKe
 describe("constants", () => {
   it("partitions event types into user and timer events", () => {
     expect([...USER_EVENT_TYPES, ...TIMER_EVENT_TYPES].sort()).toEqual([...EVENT_TYPES].sort());
-    expect(USER_EVENT_TYPES).toHaveLength(22);
+    expect(USER_EVENT_TYPES).toHaveLength(23);
     expect(OPEN_STATES).toEqual(OPEN);
     expect(REOPEN_WINDOW_DAYS).toBe(30);
     expect(MAX_APPROVED_EXTENSIONS).toBe(2);
@@ -302,7 +311,9 @@ describe("constants", () => {
         for (const a of ACTOR_KEYS) {
           if (expectedAllowed(s, t, a)) cells++;
         }
-    expect(cells).toBe(126);
+    // + PUBLISH: every state × agent, reviewer; + the first-response timers (3 states × 2) and the
+    // resolution timers while dispatched (2), system only.
+    expect(cells).toBe(126 + 16 + 8);
   });
 });
 
@@ -398,6 +409,8 @@ describe("assignment", () => {
         flags: {
           signWarning: true,
           signOverdue: true,
+          firstResponseWarning: true,
+          firstResponseOverdue: true,
           resolveWarning: true,
           resolveOverdue: true,
           callbackOverdue: false,
@@ -415,7 +428,7 @@ describe("assignment", () => {
     expect(r.context.subDepartmentId).toBeNull();
     expect(r.context.returnFrom).toBeNull();
     expect(r.context.dispatchCount).toBe(2);
-    expect(Object.values(r.context.flags)).toEqual([false, false, false, false, false]);
+    expect(Object.values(r.context.flags)).toEqual([false, false, false, false, false, false, false]);
   });
 
   it("a new assignment or a return to intake drops a pending extension request", () => {
@@ -797,7 +810,7 @@ describe("reopen (重办)", () => {
     const direct = run(fixture("registered"), [ev("ANSWER_DIRECTLY", agent, { answer: "已答复" })]);
     expect(direct.status).toBe("closed");
     expect(applyEvent(direct, reopen(AT)).ok).toBe(false);
-    expect(allowedEvents(direct, agent, AT)).toEqual(["COMMENT"]);
+    expect(allowedEvents(direct, agent, AT)).toEqual(["COMMENT", "PUBLISH"]);
   });
 
   it("is refused for an unparseable time", () => {
@@ -812,8 +825,22 @@ describe("timer events", () => {
   > = {
     SIGN_WARNING: { states: ["dispatched"], flag: "signWarning" },
     SIGN_OVERDUE: { states: ["dispatched"], flag: "signOverdue" },
-    RESOLVE_WARNING: { states: ["processing", "returnRequested", "reviewing"], flag: "resolveWarning" },
-    RESOLVE_OVERDUE: { states: ["processing", "returnRequested", "reviewing"], flag: "resolveOverdue" },
+    FIRST_RESPONSE_WARNING: {
+      states: ["dispatched", "processing", "returnRequested"],
+      flag: "firstResponseWarning",
+    },
+    FIRST_RESPONSE_OVERDUE: {
+      states: ["dispatched", "processing", "returnRequested"],
+      flag: "firstResponseOverdue",
+    },
+    RESOLVE_WARNING: {
+      states: ["dispatched", "processing", "returnRequested", "reviewing"],
+      flag: "resolveWarning",
+    },
+    RESOLVE_OVERDUE: {
+      states: ["dispatched", "processing", "returnRequested", "reviewing"],
+      flag: "resolveOverdue",
+    },
     CALLBACK_OVERDUE: { states: ["callback"], flag: "callbackOverdue" },
   };
   const cases = TIMER_EVENT_TYPES.flatMap((t) => TICKET_STATES.map((s) => [t, s] as const));
@@ -1008,11 +1035,11 @@ describe("properties", () => {
 
           expect(TICKET_STATES).toContain(r.status);
           if (data.status === "merged") {
-            expect(s.type).toBe("COMMENT");
+            expect(["COMMENT", "PUBLISH"]).toContain(s.type);
             expect(r.status).toBe("merged");
           }
           if (data.status === "closed") {
-            expect(["COMMENT", "REOPEN"]).toContain(s.type);
+            expect(["COMMENT", "PUBLISH", "REOPEN"]).toContain(s.type);
             expect(r.status).toBe(s.type === "REOPEN" ? "processing" : "closed");
           }
           if ((TIMER_EVENT_TYPES as readonly string[]).includes(s.type)) expect(r.status).toBe(data.status);

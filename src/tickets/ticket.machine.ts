@@ -52,6 +52,8 @@ export interface Actor {
 export interface TimerFlags {
   signWarning: boolean;
   signOverdue: boolean;
+  firstResponseWarning: boolean;
+  firstResponseOverdue: boolean;
   resolveWarning: boolean;
   resolveOverdue: boolean;
   callbackOverdue: boolean;
@@ -116,6 +118,8 @@ export function noFlags(): TimerFlags {
   return {
     signWarning: false,
     signOverdue: false,
+    firstResponseWarning: false,
+    firstResponseOverdue: false,
     resolveWarning: false,
     resolveOverdue: false,
     callbackOverdue: false,
@@ -178,6 +182,8 @@ const AGENT_EVENTS: readonly TicketEventType[] = [
   "URGE",
   "MERGE",
   "COMMENT",
+  "PUBLISH",
+  "CORRECT",
 ];
 
 /** Events each non-handler role may send (the state still has to allow them). */
@@ -280,6 +286,8 @@ function reopening(context: TicketContext): Partial<TicketContext> {
 export const TIMER_FLAG: Record<TimerEventType, keyof TimerFlags> = {
   SIGN_WARNING: "signWarning",
   SIGN_OVERDUE: "signOverdue",
+  FIRST_RESPONSE_WARNING: "firstResponseWarning",
+  FIRST_RESPONSE_OVERDUE: "firstResponseOverdue",
   RESOLVE_WARNING: "resolveWarning",
   RESOLVE_OVERDUE: "resolveOverdue",
   CALLBACK_OVERDUE: "callbackOverdue",
@@ -414,6 +422,10 @@ export const ticketMachine = setup({
   // Events valid in several states; a state's own transitions are tried first.
   on: {
     COMMENT: { guard: "permitted" },
+    // Open311 visibility is no part of the lifecycle: any state, the ticket's columns only (ticket.decide.ts).
+    PUBLISH: { guard: "permitted" },
+    // Correcting what was registered: any open state, the ticket's columns only (ticket.decide.ts).
+    CORRECT: { guard: and(["permitted", "ticketIsOpen"]) },
     SUPERVISE: {
       guard: and(["permitted", "ticketIsOpen", "validSupervisionLevel"]),
       actions: "raiseSupervision",
@@ -436,6 +448,11 @@ export const ticketMachine = setup({
         MERGE: { guard: and(["permitted", "validMergeTarget"]), target: "merged", actions: "merge" },
         SIGN_WARNING: { guard: "permitted", actions: "raiseTimerFlag" },
         SIGN_OVERDUE: { guard: "permitted", actions: "raiseTimerFlag" },
+        // Deadlines run from dispatch, signed or not (DESIGN "Deadlines").
+        FIRST_RESPONSE_WARNING: { guard: "permitted", actions: "raiseTimerFlag" },
+        FIRST_RESPONSE_OVERDUE: { guard: "permitted", actions: "raiseTimerFlag" },
+        RESOLVE_WARNING: { guard: "permitted", actions: "raiseTimerFlag" },
+        RESOLVE_OVERDUE: { guard: "permitted", actions: "raiseTimerFlag" },
       },
     },
     processing: {
@@ -448,6 +465,8 @@ export const ticketMachine = setup({
         REJECT_EXTENSION: { guard: and(["permitted", "extensionPending"]), actions: "rejectExtension" },
         ASSIST_REPLY: { guard: and(["permitted", "coUnitAwaited"]), actions: "recordAssistReply" },
         REPLY: { guard: and(["permitted", "coUnitsAllReplied", "validReplyOutcome"]), target: "reviewing" },
+        FIRST_RESPONSE_WARNING: { guard: "permitted", actions: "raiseTimerFlag" },
+        FIRST_RESPONSE_OVERDUE: { guard: "permitted", actions: "raiseTimerFlag" },
         RESOLVE_WARNING: { guard: "permitted", actions: "raiseTimerFlag" },
         RESOLVE_OVERDUE: { guard: "permitted", actions: "raiseTimerFlag" },
       },
@@ -470,6 +489,8 @@ export const ticketMachine = setup({
             actions: "forgetReturnOrigin",
           },
         ],
+        FIRST_RESPONSE_WARNING: { guard: "permitted", actions: "raiseTimerFlag" },
+        FIRST_RESPONSE_OVERDUE: { guard: "permitted", actions: "raiseTimerFlag" },
         RESOLVE_WARNING: { guard: "permitted", actions: "raiseTimerFlag" },
         RESOLVE_OVERDUE: { guard: "permitted", actions: "raiseTimerFlag" },
       },
@@ -564,7 +585,7 @@ function inertScope(): TicketActorScope {
       stopChild: () => {},
       emit: () => {},
       actionExecutor: () => {},
-    } as unknown as TicketActorScope;
+    } as TicketActorScope;
   }
   return scope;
 }
@@ -620,6 +641,8 @@ const CANDIDATE_PAYLOADS: { [T in UserEventType]: (context: TicketContext) => Ti
   URGE: () => [{ note: "" }],
   MERGE: () => [{ intoTicketId: 1 }],
   COMMENT: () => [{ note: "" }],
+  PUBLISH: () => [{ public: true, summary: "" }],
+  CORRECT: () => [{ title: "" }],
 };
 
 /** Builds a typed event from its parts. */
@@ -631,7 +654,7 @@ export function makeEvent<T extends TicketEventType>(
 ): TicketEvent {
   // TypeScript cannot correlate a generic T with its member of the union; by construction
   // this object is exactly TicketEventOf<T>.
-  return { ...payload, type, actor, at } as unknown as TicketEvent;
+  return { ...payload, type, actor, at } as TicketEvent;
 }
 
 /**

@@ -29,8 +29,10 @@ export const TICKET_RECORD_COLUMNS = `t.id, t.number, t.external_ref AS "externa
   t.context, t.reopen_count AS "reopenCount", t.supervision_level AS "supervisionLevel",
   t.dispatch_count AS "dispatchCount", t.last_rating::text AS "lastRating", t.last_resolved AS "lastResolved",
   t.directly_answered AS "directlyAnswered", t.merged_into_id AS "mergedIntoId",
+  t.public, t.public_summary AS "publicSummary", t.open311_key_id AS "open311KeyId",
   t.deadline_version AS "deadlineVersion", t.dispatched_at AS "dispatchedAt", t.sign_by AS "signBy",
   t.first_response_by AS "firstResponseBy", t.due_at AS "dueAt", t.callback_by AS "callbackBy",
   t.signed_at AS "signedAt", t.first_response_at AS "firstResponseAt",
   t.first_approved_reply_at AS "firstApprovedReplyAt", t.closed_at AS "closedAt",
+  t.first_reply_on_time AS "firstReplyOnTime",
   t.created_by_id AS "createdById", t.created_at AS "createdAt", t.updated_at AS "updatedAt"`;

@@ -170,11 +170,13 @@ export async function writeDecision(
     meta.departmentId,
     JSON.stringify(d.payload),
     !QUIET_EVENTS.has(meta.type),
+    col.firstReplyOnTime,
   ];
   const param = (v: unknown) => {
     values.push(v);
     return `$${values.length}`;
   };
+  const publicParams = `public = ${param(col.public)}, public_summary = ${param(col.publicSummary)}`;
   const parts: string[] = [];
   const shape: string[] = [];
 
@@ -273,9 +275,10 @@ export async function writeDecision(
                department_id = $4, co_department_ids = $5::int[], sub_department_id = $6,
                reopen_count = $7, supervision_level = $8, dispatch_count = $9,
                last_rating = $10::"CallbackRating", last_resolved = $11, directly_answered = $12,
-               merged_into_id = $13, closed_at = $14, deadline_version = $15, dispatched_at = $16,
+               merged_into_id = $13, closed_at = $14, deadline_version = $15, dispatched_at = $16, ${publicParams},
                sign_by = $17, first_response_by = $18, due_at = $19, callback_by = $20, signed_at = $21,
-               first_response_at = $22, first_approved_reply_at = $23, updated_at = $24
+               first_response_at = $22, first_approved_reply_at = $23, updated_at = $24,
+               first_reply_on_time = $33
               WHERE t.id = $1 AND t.version = $25
              RETURNING ${TICKET_RECORD_COLUMNS}
            ), e AS (
@@ -385,18 +388,25 @@ export interface NewTicket {
   context: TicketContext;
 }
 
+/**
+ * Inserts a new ticket with its CREATE event. `partner`: an Open311 partner reported it (the
+ * event has no user actor), so it is public and records the partner's key; the admin who issued
+ * the key is its creator.
+ */
 export async function insertTicket(
   c: pg.Pool | pg.ClientBase,
   n: NewTicket,
   meta: EventMeta & { payload: Record<string, unknown> },
+  partner?: { keyId: number; createdById: number },
 ): Promise<TicketRecord> {
   const { rows } = await c.query<TicketRecord>({
     name: "ticket_insert",
     text: `WITH t AS (
              INSERT INTO tickets (channel, citizen_name, citizen_phone, confidential, address, area, lat, lng,
                                   category_id, urgency, title, description, external_ref, context, created_by_id,
-                                  created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::"Urgency", $11, $12, $13, $14::jsonb, $15, $16, $16)
+                                  created_at, updated_at, public, open311_key_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::"Urgency", $11, $12, $13, $14::jsonb,
+                     coalesce($21::int, $15::int), $16, $16, $20::int IS NOT NULL, $20::int)
              RETURNING *
            ), e AS (
              INSERT INTO ticket_events (ticket_id, seq, type, from_status, to_status, actor_id, actor_role,
@@ -426,6 +436,8 @@ export async function insertTicket(
       meta.actorRole,
       meta.departmentId,
       JSON.stringify(meta.payload),
+      partner?.keyId ?? null,
+      partner?.createdById ?? null,
     ],
   });
   const ticket = rows[0];
@@ -637,6 +649,8 @@ const IMPORTED_TICKET_COLUMNS = [
   "last_resolved",
   "directly_answered",
   "merged_into_id",
+  "public",
+  "public_summary",
   "deadline_version",
   "dispatched_at",
   "sign_by",
@@ -646,6 +660,7 @@ const IMPORTED_TICKET_COLUMNS = [
   "signed_at",
   "first_response_at",
   "first_approved_reply_at",
+  "first_reply_on_time",
   "closed_at",
   "created_by_id",
   "created_at",
@@ -686,6 +701,8 @@ function importedTicketRow(x: ImportedTicket, id: number, number: string | null,
     t.lastResolved,
     t.directlyAnswered,
     t.mergedIntoId,
+    t.public,
+    t.publicSummary,
     t.deadlineVersion,
     isoOrNull(t.dispatchedAt),
     isoOrNull(t.signBy),
@@ -695,6 +712,7 @@ function importedTicketRow(x: ImportedTicket, id: number, number: string | null,
     isoOrNull(t.signedAt),
     isoOrNull(t.firstResponseAt),
     isoOrNull(t.firstApprovedReplyAt),
+    t.firstReplyOnTime,
     isoOrNull(t.closedAt),
     userId,
     t.createdAt.toISOString(),

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { FIGURES } from "../stats/drill.ts";
-import { RATINGS } from "./ticket.events.ts";
+import { PhoneSchema, RATINGS } from "./ticket.events.ts";
 import { TICKET_STATES } from "./ticket.machine.ts";
 
 export const CHANNELS = [
@@ -21,11 +21,7 @@ const text = (max: number) => z.string().trim().min(1).max(max);
 const _id = z.number().int().positive();
 const _isoTime = z.string().datetime({ offset: true });
 
-/** Mainland mobile (1xxxxxxxxxx) or a landline with optional area code and extension. */
-export const PhoneSchema = z
-  .string()
-  .trim()
-  .regex(/^(1\d{10}|0\d{2,3}-?\d{7,8}(-\d{1,6})?|\d{7,8})$/, "Not a valid phone number");
+export { PhoneSchema } from "./ticket.events.ts";
 
 export const CreateTicketSchema = z
   .object({

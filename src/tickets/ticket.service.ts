@@ -39,7 +39,7 @@ export class TicketService {
     private readonly sla: SlaService,
     private readonly escalation: EscalationRule,
   ) {
-    this.listing = new TicketList(db, org);
+    this.listing = new TicketList(db, org, sla.timeZone ?? "Asia/Shanghai");
   }
 
   /** The timers subscribe here; a failing hook is logged, never undoes the event. */
@@ -90,22 +90,7 @@ export class TicketService {
     const at = new Date();
     const tree = await this.org.tree();
     try {
-      const row = {
-        channel: input.channel,
-        citizenName: input.citizenName,
-        citizenPhone: input.citizenPhone,
-        confidential: input.confidential ?? false,
-        address: input.address ?? null,
-        area: input.area ?? null,
-        lat: input.lat ?? null,
-        lng: input.lng ?? null,
-        categoryId: category.id,
-        urgency: input.urgency,
-        title: input.title,
-        description: input.description,
-        externalRef: input.externalRef ?? null,
-        context: initialContext(),
-      };
+      const row = newTicketRow(input, category.id);
       const meta = {
         type: "CREATE",
         actorId: principal.id,
@@ -151,6 +136,37 @@ export class TicketService {
       }
       throw err;
     }
+  }
+
+  /**
+   * A ticket an Open311 partner reported (src/open311): channel `open311`, public, with the
+   * partner's key recorded; its CREATE event has no user actor (`actorRole` "open311").
+   */
+  async createForPartner(
+    partner: { id: number; createdById: number },
+    input: Omit<CreateTicketInput, "channel" | "confidential" | "externalRef">,
+  ): Promise<{ number: string }> {
+    const category = await this.org.categoryByCode(input.categoryCode);
+    if (!category?.active) throw validation({ categoryCode: "Unknown category" });
+    const ticket = await insertTicket(
+      this.pool,
+      newTicketRow({ ...input, channel: "open311" }, category.id),
+      {
+        type: "CREATE",
+        actorId: null,
+        actorRole: "open311",
+        departmentId: null,
+        at: new Date(),
+        payload: {
+          channel: "open311",
+          categoryCode: input.categoryCode,
+          urgency: input.urgency,
+          open311KeyId: partner.id,
+        },
+      },
+      { keyId: partner.id, createdById: partner.createdById },
+    );
+    return { number: ticket.number };
   }
 
   private async byExternalRef(externalRef: string): Promise<TicketRecord | null> {
@@ -433,6 +449,26 @@ export class TicketService {
       await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, attempt * 2)));
     }
   }
+}
+
+/** A new ticket's row from the validated input. */
+function newTicketRow(input: CreateTicketInput, categoryId: number) {
+  return {
+    channel: input.channel,
+    citizenName: input.citizenName,
+    citizenPhone: input.citizenPhone,
+    confidential: input.confidential ?? false,
+    address: input.address ?? null,
+    area: input.area ?? null,
+    lat: input.lat ?? null,
+    lng: input.lng ?? null,
+    categoryId,
+    urgency: input.urgency,
+    title: input.title,
+    description: input.description,
+    externalRef: input.externalRef ?? null,
+    context: initialContext(),
+  };
 }
 
 /** The earliest due time of these pending ledger rows, or null. */

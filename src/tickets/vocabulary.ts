@@ -54,10 +54,22 @@ export const TIMED_STATES: readonly TicketState[] = [
 ];
 
 /**
- * Resolving: signed for and not yet through review, so the resolution deadline is the one
- * that counts (RESOLVE_WARNING / RESOLVE_OVERDUE apply here).
+ * Resolving: dispatched and not yet through review, so the resolution deadline runs
+ * (RESOLVE_WARNING / RESOLVE_OVERDUE apply here). It runs from dispatch, signed or not (DESIGN
+ * "Deadlines": a department cannot stretch its time by signing late).
  */
-export const RESOLVING_STATES: readonly TicketState[] = ["processing", "returnRequested", "reviewing"];
+export const RESOLVING_STATES: readonly TicketState[] = [
+  "dispatched",
+  "processing",
+  "returnRequested",
+  "reviewing",
+];
+
+/**
+ * Holding: the unit holds the ticket and owes the citizen a first answer (初步答复) until it sends
+ * FIRST_RESPONSE or replies (FIRST_RESPONSE_WARNING / FIRST_RESPONSE_OVERDUE apply here).
+ */
+export const HOLDING_STATES: readonly TicketState[] = ["dispatched", "processing", "returnRequested"];
 
 export const STATE_LABELS: Record<TicketState, Label> = {
   registered: { zh: "已受理", en: "Registered" },
@@ -96,8 +108,12 @@ export const EVENT_TYPES = [
   "URGE",
   "MERGE",
   "COMMENT",
+  "PUBLISH",
+  "CORRECT",
   "SIGN_WARNING",
   "SIGN_OVERDUE",
+  "FIRST_RESPONSE_WARNING",
+  "FIRST_RESPONSE_OVERDUE",
   "RESOLVE_WARNING",
   "RESOLVE_OVERDUE",
   "CALLBACK_OVERDUE",
@@ -108,6 +124,8 @@ export type TicketEventType = (typeof EVENT_TYPES)[number];
 export const TIMER_EVENT_TYPES = [
   "SIGN_WARNING",
   "SIGN_OVERDUE",
+  "FIRST_RESPONSE_WARNING",
+  "FIRST_RESPONSE_OVERDUE",
   "RESOLVE_WARNING",
   "RESOLVE_OVERDUE",
   "CALLBACK_OVERDUE",
@@ -143,8 +161,12 @@ export const EVENT_LABELS: Record<TicketEventType, Label> = {
   URGE: { zh: "催办", en: "Urge" },
   MERGE: { zh: "合并", en: "Merge" },
   COMMENT: { zh: "备注", en: "Comment" },
+  PUBLISH: { zh: "公开设置", en: "Public on Open311" },
+  CORRECT: { zh: "更正信息", en: "Correct details" },
   SIGN_WARNING: { zh: "签收预警", en: "Sign warning" },
   SIGN_OVERDUE: { zh: "签收超期", en: "Sign overdue" },
+  FIRST_RESPONSE_WARNING: { zh: "初步答复预警", en: "First response warning" },
+  FIRST_RESPONSE_OVERDUE: { zh: "初步答复超期", en: "First response overdue" },
   RESOLVE_WARNING: { zh: "办结预警", en: "Resolution warning" },
   RESOLVE_OVERDUE: { zh: "办结超期", en: "Resolution overdue" },
   CALLBACK_OVERDUE: { zh: "回访超期", en: "Callback overdue" },
