@@ -1,4 +1,3 @@
-import { Cached } from "../db/cached.ts";
 import type { Db } from "../db/client.ts";
 import type { CalendarDayKind, Urgency } from "../generated/prisma/enums.ts";
 import { addDuration, defaultCalendar, type WorkingCalendar } from "./calendar.ts";
@@ -20,21 +19,13 @@ export const DEFAULT_POLICY_CODE = "*";
  * deadline arithmetic on hot paths does not query them every time.
  */
 export class SlaService {
-  private readonly calendarCache = new Cached(
-    async () =>
-      defaultCalendar(await this.db.calendarDay.findMany(), this.timeZone ? { timeZone: this.timeZone } : {}),
-    CACHE_MS,
-  );
-  private readonly policyCache = new Cached(
-    async () =>
-      new Map((await this.db.slaPolicy.findMany()).map((r) => [`${r.categoryCode}/${r.urgency}`, r])),
-    CACHE_MS,
-  );
+  private calendarCache: { cal: WorkingCalendar; at: number } | undefined;
+  private policyCache: { map: Map<string, SlaPolicyData>; at: number } | undefined;
 
   constructor(
     private readonly db: Db,
     /** The centre's time zone (HOTLINE_TIME_ZONE): working hours are local to it. */
-    readonly timeZone?: string,
+    private readonly timeZone?: string,
   ) {}
 
   /** Loads the shipped holiday data for years never seeded before; admins' edits are never overwritten. */
@@ -66,12 +57,16 @@ export class SlaService {
   }
 
   invalidate(): void {
-    this.calendarCache.clear();
-    this.policyCache.clear();
+    this.calendarCache = undefined;
+    this.policyCache = undefined;
   }
 
-  calendar(): Promise<WorkingCalendar> {
-    return this.calendarCache.get();
+  async calendar(): Promise<WorkingCalendar> {
+    if (this.calendarCache && Date.now() - this.calendarCache.at < CACHE_MS) return this.calendarCache.cal;
+    const days = await this.db.calendarDay.findMany();
+    const cal = defaultCalendar(days, this.timeZone ? { timeZone: this.timeZone } : {});
+    this.calendarCache = { cal, at: Date.now() };
+    return cal;
   }
 
   /**
@@ -81,8 +76,14 @@ export class SlaService {
    * would deadlock the pool).
    */
   async snapshot(): Promise<SlaSnapshot> {
-    const [policies, calendar] = await Promise.all([this.policyCache.get(), this.calendar()]);
-    return new SlaSnapshot(policies, calendar);
+    if (!this.policyCache || Date.now() - this.policyCache.at >= CACHE_MS) {
+      const rows = await this.db.slaPolicy.findMany();
+      this.policyCache = {
+        map: new Map(rows.map((r) => [`${r.categoryCode}/${r.urgency}`, r])),
+        at: Date.now(),
+      };
+    }
+    return new SlaSnapshot(this.policyCache.map, await this.calendar());
   }
 
   async policy(categoryCode: string, urgency: Urgency): Promise<SlaPolicyData> {

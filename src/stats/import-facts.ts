@@ -43,7 +43,7 @@ export function factTicketOf(
     categoryId: ref.categoryId,
     channel: ref.channel,
     directlyAnswered: t.directlyAnswered,
-    firstApprovedReplyAt: t.firstApprovedReplyAt,
+    firstReplyOnTime: t.firstReplyOnTime,
     dueAt: t.dueAt,
     reopenCount: t.reopenCount,
     lastRating: t.lastRating,

@@ -8,6 +8,7 @@ import {
   type Figures,
   figures,
   liveContribution,
+  repliedOnTime,
   ticketFact,
 } from "./metrics.ts";
 import { asRows, DEPT, TEST_ENV } from "./testing.ts";
@@ -192,6 +193,202 @@ describe("one ticket at a time", () => {
     expect(figuresOf([name], now)).toMatchObject(expected);
   });
 });
+
+describe("on time: judged at the first approved reply, against the deadline in force then", () => {
+  // Dispatched at +0.5 h: the first deadline is +120.5 h; a reopen or a dissatisfied callback at
+  // +h sets a fresh one at +h + 120 h.
+  const reopen = (h: number): Step => ["REOPEN", h, "agent", { reason: "again" }];
+  const extend = (request: number, untilH: number): Step[] => [
+    [
+      "REQUEST_EXTENSION",
+      request,
+      "handler",
+      { until: new Date(T0 + untilH * H).toISOString(), reason: "x" },
+    ],
+    ["APPROVE_EXTENSION", request + 1, "reviewer"],
+  ];
+  const cases: Array<[name: string, steps: Step[], onTime: boolean]> = [
+    ["approved exactly at the deadline", [...handled(120.5), callback(121, "satisfied", true)], true],
+    [
+      "approved a minute after the deadline",
+      [...handled(120.5 + 1 / 60), callback(122, "satisfied", true)],
+      false,
+    ],
+    [
+      "late, closed, reopened: the reopen's fresh deadline lies after the reply, still late",
+      [
+        ...handled(130),
+        callback(131, "satisfied", true),
+        reopen(140),
+        reply(150),
+        approve(151),
+        callback(152, "satisfied", true),
+      ],
+      false,
+    ],
+    [
+      "late, dissatisfied, redone in time for the fresh deadline: still late",
+      [
+        ...handled(130),
+        callback(131, "dissatisfied", false),
+        reply(140),
+        approve(141),
+        callback(142, "satisfied", true),
+      ],
+      false,
+    ],
+    [
+      "on time, dissatisfied, redone after the fresh deadline: still on time",
+      [
+        ...handled(24),
+        callback(30, "dissatisfied", false),
+        reply(200),
+        approve(200.5),
+        callback(201, "satisfied", true),
+      ],
+      true,
+    ],
+    [
+      "on time, closed, reopened and replied late the second time: still on time",
+      [
+        ...handled(24),
+        callback(30, "satisfied", true),
+        reopen(40),
+        reply(300),
+        approve(301),
+        callback(302, "satisfied", true),
+      ],
+      true,
+    ],
+    [
+      "extended before the deadline, approved after it but within the extension",
+      [
+        dispatch(0.5),
+        sign(1),
+        ...extend(100, 240),
+        reply(199),
+        approve(200),
+        callback(201, "satisfied", true),
+      ],
+      true,
+    ],
+    [
+      "extended after the deadline had passed (RESOLVE_OVERDUE recorded), approved within the extension",
+      [
+        dispatch(0.5),
+        sign(1),
+        ...extend(125, 240),
+        reply(199),
+        approve(200),
+        callback(201, "satisfied", true),
+      ],
+      true,
+    ],
+    [
+      "extended, approved after the extension too",
+      [
+        dispatch(0.5),
+        sign(1),
+        ...extend(100, 240),
+        reply(249),
+        approve(250),
+        callback(251, "satisfied", true),
+      ],
+      false,
+    ],
+    [
+      "a reply rejected before the deadline, approved after it: only approval counts",
+      [
+        dispatch(0.5),
+        sign(1),
+        reply(100),
+        ["REJECT_REPLY", 101, "reviewer", { reason: "incomplete" }],
+        reply(125),
+        approve(126),
+        callback(127, "satisfied", true),
+      ] as Step[],
+      false,
+    ],
+    [
+      "returned and re-dispatched: judged against the new unit's deadline",
+      [
+        dispatch(0.5, "power"),
+        ["REQUEST_RETURN", 100, "handler", { reason: "not ours" }],
+        ["APPROVE_RETURN", 101, "agent", { departmentCode: "water" }],
+        sign(102),
+        reply(199),
+        approve(200),
+        callback(201, "satisfied", true),
+      ] as Step[],
+      true,
+    ],
+  ];
+
+  it.each(cases)("%s", (_name, steps, onTime) => {
+    const folded = ticket(steps);
+    expect(folded.status).toBe("closed");
+    expect(folded.firstReplyOnTime).toBe(onTime);
+    expect(figuresOf2([folded]).onTimeRate).toBe(onTime ? 1 : 0);
+  });
+
+  it("a late ticket being redone, past its fresh deadline, is overdue and not on time", () => {
+    const folded = ticket([...handled(130), callback(131, "dissatisfied", false)]);
+    expect(folded.status).toBe("processing");
+    // Judging by the current deadline would have called the first reply on time.
+    expect((folded.firstApprovedReplyAt as Date) <= (folded.dueAt as Date)).toBe(true);
+    const { ticket: t } = asRows(1, folded);
+    expect(liveContribution(t, LATER)).toMatchObject({ overdueOpen: 1, overdueOnTime: 0 });
+    expect(figuresOf2([folded])).toMatchObject({ onTimeRate: 0, overdueOpen: 1 });
+    // Before the fresh deadline it is neither in the denominator nor overdue.
+    expect(figuresOf2([folded], new Date(T0 + 200 * H))).toMatchObject({ onTimeRate: null, overdueOpen: 0 });
+  });
+
+  it("an on-time ticket being redone, past its fresh deadline, counts on time", () => {
+    const folded = ticket([...handled(24), callback(30, "dissatisfied", false)]);
+    expect(figuresOf2([folded])).toMatchObject({ onTimeRate: 1, overdueOpen: 1 });
+  });
+
+  it("no approved reply yet: not judged (null), and not on time once overdue", () => {
+    const folded = ticket([dispatch(0.5), sign(1), reply(10)]);
+    expect(folded.firstReplyOnTime).toBeNull();
+    expect(figuresOf2([folded])).toMatchObject({ onTimeRate: 0, overdueOpen: 1 });
+  });
+
+  it("answered directly is on time; otherwise only a recorded on-time judgement is", () => {
+    for (const directlyAnswered of [true, false])
+      for (const firstReplyOnTime of [true, false, null])
+        expect(repliedOnTime({ directlyAnswered, firstReplyOnTime })).toBe(
+          directlyAnswered || firstReplyOnTime === true,
+        );
+  });
+
+  it("the hand count of issue 13: five on time of seven, not six", () => {
+    const seven = [
+      HISTORIES.direct,
+      HISTORIES.onTime,
+      HISTORIES.extended,
+      HISTORIES.redone,
+      HISTORIES.unreachable3,
+      HISTORIES.late,
+      [
+        ...handled(130),
+        callback(131, "satisfied", true),
+        reopen(140),
+        reply(150),
+        approve(151),
+        callback(152, "satisfied", true),
+      ],
+    ].map((steps) => ticket(steps));
+    expect(figuresOf2(seven)).toMatchObject({ closed: 7, onTimeRate: 5 / 7 });
+  });
+});
+
+function figuresOf2(folded: ReturnType<typeof ticket>[], now = LATER): Figures {
+  return computeFigures(
+    folded.map((t, i) => asRows(i + 1, t)),
+    now,
+  );
+}
 
 describe("a mixed day", () => {
   it("sums facts across tickets; merged ones are nowhere", () => {

@@ -25,9 +25,11 @@
  *    ended after `signBy`). One recalled or returned before `signBy` without signing is
  *    not judged.
  *  - Return rate = lead dispatches that ended `returned` (an approved return) / lead dispatches.
- *  - On-time: first approved reply ≤ `dueAt` (the ticket's current resolution deadline,
- *    extensions included); answered directly = on time. Numerator and denominator are
- *    taken over the same tickets: closed ones, plus open ones already past `dueAt`.
+ *  - On-time: the first approved reply came at or before the resolution deadline in force at
+ *    that moment (approved extensions included), as the ticket writer recorded it then
+ *    (`firstReplyOnTime`); a later reopen's fresh `dueAt` never changes it. Answered directly
+ *    = on time. Numerator and denominator are taken over the same tickets: closed ones, plus
+ *    open ones already past their current `dueAt`.
  *  - Reopen rate counts closed tickets that were reopened at least once / closed, so it
  *    stays within 0..1 (a ticket being redone counts once it closes again).
  *  - Satisfaction and resolution use the ticket's latest rated callback (`lastRating`,
@@ -50,8 +52,8 @@ export interface FactTicket {
   categoryId: number;
   channel: string;
   directlyAnswered: boolean;
-  firstApprovedReplyAt: Date | null;
-  dueAt: Date | null;
+  /** Set at the first APPROVE_REPLY: was it within the deadline in force then (null before). */
+  firstReplyOnTime: boolean | null;
   reopenCount: number;
   lastRating: string | null;
   lastResolved: boolean | null;
@@ -75,7 +77,7 @@ export interface LiveTicket {
   signBy: Date | null;
   signedAt: Date | null;
   callbackBy: Date | null;
-  firstApprovedReplyAt: Date | null;
+  firstReplyOnTime: boolean | null;
   flags: { signWarning?: boolean; resolveWarning?: boolean } | null | undefined;
 }
 
@@ -140,10 +142,12 @@ export function dayOf(at: Date, timeZone: string): string {
 
 // ─── Layer 1: facts ──────────────────────────────────────────────────────────
 
-/** First approved reply at or before the deadline; answered directly counts as on time. */
-export function repliedOnTime(t: Pick<FactTicket, "directlyAnswered" | "firstApprovedReplyAt" | "dueAt">) {
-  if (t.directlyAnswered) return true;
-  return t.firstApprovedReplyAt !== null && t.dueAt !== null && t.firstApprovedReplyAt <= t.dueAt;
+/**
+ * First approved reply at or before the deadline in force when it was approved (judged then, see
+ * ticket.decide.ts); answered directly counts as on time; not yet replied is not on time.
+ */
+export function repliedOnTime(t: Pick<FactTicket, "directlyAnswered" | "firstReplyOnTime">): boolean {
+  return t.directlyAnswered || t.firstReplyOnTime === true;
 }
 
 /** One ticket's contribution to the rollups; null for a merged ticket (excluded everywhere). */
@@ -211,7 +215,7 @@ export type OpenRow = FactKey & {
   signBy: Date | null;
   signedAt: Date | null;
   callbackBy: Date | null;
-  firstApprovedReplyAt: Date | null;
+  firstReplyOnTime: boolean | null;
   signWarning: boolean;
   resolveWarning: boolean;
   supervisionLevel: number;
@@ -234,7 +238,7 @@ export function openRow(
     signBy: t.signBy,
     signedAt: t.signedAt,
     callbackBy: t.callbackBy,
-    firstApprovedReplyAt: t.firstApprovedReplyAt,
+    firstReplyOnTime: t.firstReplyOnTime,
     signWarning: t.flags?.signWarning === true,
     resolveWarning: t.flags?.resolveWarning === true,
     supervisionLevel: t.supervisionLevel,
@@ -244,7 +248,8 @@ export function openRow(
 /**
  * An open ticket's time-dependent contribution at `now`:
  *  - overdueOpen (超期未办结): past its resolution deadline `dueAt`;
- *  - overdueOnTime: of those, the ones whose first approved reply was nevertheless on time;
+ *  - overdueOnTime: of those, the ones whose first approved reply was nevertheless on time
+ *    (judged against the deadline in force at that reply);
  *  - warnings (预警): not overdue, but its current stage is flagged — the desk's traffic
  *    light shows warning or overdue (sign, resolve or callback stage);
  *  - signLatePending: its lead dispatch is still unsigned past `signBy`.
@@ -256,9 +261,7 @@ export function liveContribution(t: LiveTicket, now: Date): Record<LiveCounter, 
   const signPending = t.status === "dispatched" || t.status === "returnRequested";
   return {
     overdueOpen: b(overdue),
-    overdueOnTime: b(
-      overdue && t.firstApprovedReplyAt !== null && t.firstApprovedReplyAt <= (t.dueAt as Date),
-    ),
+    overdueOnTime: b(overdue && t.firstReplyOnTime === true),
     warnings: b(!overdue && stageFlagged(t, now)),
     signLatePending: b(signPending && t.signedAt === null && t.signBy !== null && t.signBy < now),
   };

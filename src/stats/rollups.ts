@@ -170,7 +170,7 @@ interface TicketRow {
   category_id: number;
   channel: string;
   directly_answered: boolean;
-  first_approved_reply_at: Date | null;
+  first_reply_on_time: boolean | null;
   due_at: Date | null;
   reopen_count: number;
   last_rating: string | null;
@@ -191,7 +191,7 @@ export function toFactTicket(r: TicketRow): FactTicket & LiveTicket & { supervis
     categoryId: r.category_id,
     channel: r.channel,
     directlyAnswered: r.directly_answered,
-    firstApprovedReplyAt: r.first_approved_reply_at,
+    firstReplyOnTime: r.first_reply_on_time,
     dueAt: r.due_at,
     reopenCount: r.reopen_count,
     lastRating: r.last_rating,
@@ -212,7 +212,7 @@ const DISPATCH_FACT_SELECT = `assignment_id AS "assignmentId", ticket_id AS "tic
 
 const OPEN_SELECT = `ticket_id AS "ticketId", day::text AS day, department_id AS "departmentId",
   category_id AS "categoryId", channel, status::text AS status, due_at AS "dueAt", sign_by AS "signBy",
-  signed_at AS "signedAt", callback_by AS "callbackBy", first_approved_reply_at AS "firstApprovedReplyAt",
+  signed_at AS "signedAt", callback_by AS "callbackBy", first_reply_on_time AS "firstReplyOnTime",
   sign_warning AS "signWarning", resolve_warning AS "resolveWarning", supervision_level AS "supervisionLevel"`;
 
 const time = (d: Date | null) => (d ? d.getTime() : null);
@@ -229,7 +229,7 @@ function sameOpen(a: OpenRow | null, b: OpenRow | null): boolean {
     time(a.signBy) === time(b.signBy) &&
     time(a.signedAt) === time(b.signedAt) &&
     time(a.callbackBy) === time(b.callbackBy) &&
-    time(a.firstApprovedReplyAt) === time(b.firstApprovedReplyAt) &&
+    a.firstReplyOnTime === b.firstReplyOnTime &&
     a.signWarning === b.signWarning &&
     a.resolveWarning === b.resolveWarning &&
     a.supervisionLevel === b.supervisionLevel
@@ -241,18 +241,18 @@ export async function upsertOpenRows(client: pg.ClientBase, rows: readonly OpenR
   if (rows.length === 0) return;
   await client.query(
     `INSERT INTO stats_open_tickets (ticket_id, day, department_id, category_id, channel, status, due_at, sign_by,
-       signed_at, callback_by, first_approved_reply_at, sign_warning, resolve_warning, supervision_level)
+       signed_at, callback_by, first_reply_on_time, sign_warning, resolve_warning, supervision_level)
      SELECT x."ticketId", x.day, x."departmentId", x."categoryId", x.channel, x.status::"TicketStatus", x."dueAt",
-            x."signBy", x."signedAt", x."callbackBy", x."firstApprovedReplyAt", x."signWarning", x."resolveWarning",
+            x."signBy", x."signedAt", x."callbackBy", x."firstReplyOnTime", x."signWarning", x."resolveWarning",
             x."supervisionLevel"
        FROM json_to_recordset($1::json) AS x("ticketId" int, day date, "departmentId" int, "categoryId" int,
               channel text, status text, "dueAt" timestamptz, "signBy" timestamptz, "signedAt" timestamptz,
-              "callbackBy" timestamptz, "firstApprovedReplyAt" timestamptz, "signWarning" bool,
+              "callbackBy" timestamptz, "firstReplyOnTime" bool, "signWarning" bool,
               "resolveWarning" bool, "supervisionLevel" int)
      ON CONFLICT (ticket_id) DO UPDATE SET day = excluded.day, department_id = excluded.department_id,
        category_id = excluded.category_id, channel = excluded.channel, status = excluded.status,
        due_at = excluded.due_at, sign_by = excluded.sign_by, signed_at = excluded.signed_at,
-       callback_by = excluded.callback_by, first_approved_reply_at = excluded.first_approved_reply_at,
+       callback_by = excluded.callback_by, first_reply_on_time = excluded.first_reply_on_time,
        sign_warning = excluded.sign_warning, resolve_warning = excluded.resolve_warning,
        supervision_level = excluded.supervision_level`,
     [JSON.stringify(rows)],
@@ -368,7 +368,7 @@ async function refreshTicketsIn(
   const { rows: tickets } = await client.query<TicketRow>({
     name: "stats_refresh_tickets",
     text: `SELECT id, created_at, status::text AS status, department_id, category_id, channel, directly_answered,
-                  first_approved_reply_at, due_at, reopen_count, last_rating::text AS last_rating, last_resolved,
+                  first_reply_on_time, due_at, reopen_count, last_rating::text AS last_rating, last_resolved,
                   sign_by, signed_at, callback_by, supervision_level, context->'flags' AS flags
              FROM tickets WHERE id = ANY($1::int[]) ORDER BY id`,
     values: [ids],
@@ -502,8 +502,7 @@ const FACT_SQL = `
 SELECT t.id, (t.created_at AT TIME ZONE $1)::date, coalesce(t.department_id, 0), t.category_id, t.channel,
   1,
   CASE WHEN t.status = 'closed' THEN 1 ELSE 0 END,
-  CASE WHEN t.status = 'closed' AND (t.directly_answered OR (t.first_approved_reply_at IS NOT NULL
-       AND t.due_at IS NOT NULL AND t.first_approved_reply_at <= t.due_at)) THEN 1 ELSE 0 END,
+  CASE WHEN t.status = 'closed' AND (t.directly_answered OR t.first_reply_on_time IS TRUE) THEN 1 ELSE 0 END,
   CASE WHEN t.status = 'closed' AND t.reopen_count >= 1 THEN 1 ELSE 0 END,
   CASE WHEN t.last_rating IN ('satisfied', 'basically_satisfied', 'dissatisfied') THEN 1 ELSE 0 END,
   CASE WHEN t.last_rating = 'satisfied' THEN 1 ELSE 0 END,
@@ -524,10 +523,14 @@ SELECT a.id, a.ticket_id, (t.created_at AT TIME ZONE $1)::date, a.department_id,
 FROM assignments a JOIN tickets t ON t.id = a.ticket_id
 WHERE a.role = 'lead' AND t.status <> 'merged'`;
 
+/** The columns OPEN_SQL selects, in its order (named: the table's own order is the migrations'). */
+const OPEN_COLUMNS = `ticket_id, day, department_id, category_id, channel, status, due_at, sign_by, signed_at,
+  callback_by, first_reply_on_time, sign_warning, resolve_warning, supervision_level`;
+
 /** metrics.ts `openRow` in SQL ($1 = time zone). */
 const OPEN_SQL = `
 SELECT t.id, (t.created_at AT TIME ZONE $1)::date, coalesce(t.department_id, 0), t.category_id, t.channel, t.status,
-  t.due_at, t.sign_by, t.signed_at, t.callback_by, t.first_approved_reply_at,
+  t.due_at, t.sign_by, t.signed_at, t.callback_by, t.first_reply_on_time,
   coalesce((t.context->'flags'->>'signWarning')::boolean, false),
   coalesce((t.context->'flags'->>'resolveWarning')::boolean, false),
   t.supervision_level
@@ -579,7 +582,7 @@ export async function rebuildAll(pool: pg.Pool, timeZone: string): Promise<Rebui
       await client.query("CREATE TEMP TABLE nr (LIKE stats_daily) ON COMMIT DROP");
       await client.query("CREATE TEMP TABLE nrd (LIKE stats_dispatch_daily) ON COMMIT DROP");
       await client.query("CREATE TEMP TABLE no (LIKE stats_open_tickets) ON COMMIT DROP");
-      await client.query(`INSERT INTO no ${OPEN_SQL}`, [timeZone]);
+      await client.query(`INSERT INTO no (${OPEN_COLUMNS}) ${OPEN_SQL}`, [timeZone]);
       await client.query("ALTER TABLE no ADD PRIMARY KEY (ticket_id)");
       const tickets = (await client.query(`INSERT INTO nf ${FACT_SQL}`, [timeZone])).rowCount ?? 0;
       await client.query(`INSERT INTO nd ${DISPATCH_FACT_SQL}`, [timeZone]);
@@ -627,7 +630,7 @@ export async function rebuildAll(pool: pg.Pool, timeZone: string): Promise<Rebui
             "sign_by",
             "signed_at",
             "callback_by",
-            "first_approved_reply_at",
+            "first_reply_on_time",
             "sign_warning",
             "resolve_warning",
             "supervision_level",

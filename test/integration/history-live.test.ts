@@ -369,8 +369,8 @@ async function rows(id: number) {
             category_id, urgency, title, description, department_id, co_department_ids, sub_department_id,
             context, reopen_count, supervision_level, dispatch_count, last_rating, last_resolved,
             directly_answered, merged_into_id, deadline_version, dispatched_at, sign_by, first_response_by,
-            due_at, callback_by, signed_at, first_response_at, first_approved_reply_at, closed_at,
-            created_at, updated_at
+            due_at, callback_by, signed_at, first_response_at, first_approved_reply_at, first_reply_on_time,
+            closed_at, created_at, updated_at
        FROM tickets WHERE id = $1`,
   );
   return {

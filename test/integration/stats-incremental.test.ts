@@ -32,7 +32,7 @@ async function expectedFigures(
   const { rows: tickets } = await s.stats.pool.query(
     `SELECT id, created_at AS "createdAt", status::text AS status, department_id AS "departmentId",
             category_id AS "categoryId", channel, directly_answered AS "directlyAnswered",
-            first_approved_reply_at AS "firstApprovedReplyAt", due_at AS "dueAt", reopen_count AS "reopenCount",
+            first_reply_on_time AS "firstReplyOnTime", due_at AS "dueAt", reopen_count AS "reopenCount",
             last_rating::text AS "lastRating", last_resolved AS "lastResolved", sign_by AS "signBy",
             signed_at AS "signedAt", callback_by AS "callbackBy", context->'flags' AS flags
        FROM tickets`,
