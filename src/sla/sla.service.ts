@@ -1,3 +1,4 @@
+import { Cached } from "../db/cached.ts";
 import type { Db } from "../db/client.ts";
 import type { CalendarDayKind, Urgency } from "../generated/prisma/enums.ts";
 import { addDuration, defaultCalendar, type WorkingCalendar } from "./calendar.ts";
@@ -19,13 +20,21 @@ export const DEFAULT_POLICY_CODE = "*";
  * deadline arithmetic on hot paths does not query them every time.
  */
 export class SlaService {
-  private calendarCache: { cal: WorkingCalendar; at: number } | undefined;
-  private policyCache: { map: Map<string, SlaPolicyData>; at: number } | undefined;
+  private readonly calendarCache = new Cached(
+    async () =>
+      defaultCalendar(await this.db.calendarDay.findMany(), this.timeZone ? { timeZone: this.timeZone } : {}),
+    CACHE_MS,
+  );
+  private readonly policyCache = new Cached(
+    async () =>
+      new Map((await this.db.slaPolicy.findMany()).map((r) => [`${r.categoryCode}/${r.urgency}`, r])),
+    CACHE_MS,
+  );
 
   constructor(
     private readonly db: Db,
     /** The centre's time zone (HOTLINE_TIME_ZONE): working hours are local to it. */
-    private readonly timeZone?: string,
+    readonly timeZone?: string,
   ) {}
 
   /** Loads the shipped holiday data for years never seeded before; admins' edits are never overwritten. */
@@ -57,16 +66,12 @@ export class SlaService {
   }
 
   invalidate(): void {
-    this.calendarCache = undefined;
-    this.policyCache = undefined;
+    this.calendarCache.clear();
+    this.policyCache.clear();
   }
 
-  async calendar(): Promise<WorkingCalendar> {
-    if (this.calendarCache && Date.now() - this.calendarCache.at < CACHE_MS) return this.calendarCache.cal;
-    const days = await this.db.calendarDay.findMany();
-    const cal = defaultCalendar(days, this.timeZone ? { timeZone: this.timeZone } : {});
-    this.calendarCache = { cal, at: Date.now() };
-    return cal;
+  calendar(): Promise<WorkingCalendar> {
+    return this.calendarCache.get();
   }
 
   /**
@@ -76,14 +81,8 @@ export class SlaService {
    * would deadlock the pool).
    */
   async snapshot(): Promise<SlaSnapshot> {
-    if (!this.policyCache || Date.now() - this.policyCache.at >= CACHE_MS) {
-      const rows = await this.db.slaPolicy.findMany();
-      this.policyCache = {
-        map: new Map(rows.map((r) => [`${r.categoryCode}/${r.urgency}`, r])),
-        at: Date.now(),
-      };
-    }
-    return new SlaSnapshot(this.policyCache.map, await this.calendar());
+    const [policies, calendar] = await Promise.all([this.policyCache.get(), this.calendar()]);
+    return new SlaSnapshot(policies, calendar);
   }
 
   async policy(categoryCode: string, urgency: Urgency): Promise<SlaPolicyData> {

@@ -40,6 +40,10 @@ describe("parsePeriod", () => {
     [{ from: "2025-03-01", to: "2025-03-01" }, "to"],
     [{ from: "2025-03-02", to: "2025-03-01" }, "to"],
     [{ from: "2000-01-01", to: "2025-01-01" }, "from"],
+    // Days outside PostgreSQL's and JavaScript's common years: 422, never a database error.
+    [{ from: "0000-01-01" }, "from"],
+    [{ to: "0000-06-01T00:00:00Z" }, "to"],
+    [{ from: "9999-12-31", to: "9999-12-31T23:00:00Z" }, "to"],
   ])("refuses %o (field %s)", (q, field) => {
     expect(() => parsePeriod(q, TZ, NOW)).toThrow(PeriodError);
     try {

@@ -47,15 +47,23 @@ function isValidDate(day: string): boolean {
   return DATE_RE.test(day) && dayString(dayNumber(day)) === day;
 }
 
-function parseBound(value: string, field: "from" | "to", timeZone: string): string {
+/** Years PostgreSQL's date type and JavaScript both read the same way (year 0000 is neither's). */
+function inRange(day: string, field: "from" | "to"): string {
+  if (!(DATE_RE.test(day) && day >= "1900-01-01" && day <= "9999-12-30"))
+    throw new PeriodError(field, "Use a day between 1900-01-01 and 9999-12-30");
+  return day;
+}
+
+/** One bound as a day: a date as it is; an ISO time as its local day, an exclusive end inside a day keeping that day. */
+export function parseBound(value: string, field: "from" | "to", timeZone: string): string {
   if (DATE_RE.test(value)) {
     if (!isValidDate(value)) throw new PeriodError(field, `${value} is not a calendar date`);
-    return value;
+    return inRange(value, field);
   }
   const ms = /^\d{4}-\d{2}-\d{2}T/.test(value) ? Date.parse(value) : Number.NaN;
   if (Number.isNaN(ms)) throw new PeriodError(field, "Use a date (YYYY-MM-DD) or an ISO 8601 time");
   const at = new Date(ms);
-  const day = dayOf(at, timeZone);
+  const day = inRange(dayOf(at, timeZone), field);
   if (field === "from") return day;
   // An exclusive end inside a day keeps that day.
   const midnight = dayOf(new Date(ms - 1), timeZone) !== day;

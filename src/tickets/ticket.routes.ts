@@ -37,7 +37,15 @@ const listTickets = createRoute({
   request: { query: ListQuerySchema },
   responses: {
     200: jsonResponse(
-      z.object({ items: z.array(TicketSchema), nextCursor: z.string().nullable() }),
+      z.object({
+        items: z.array(TicketSchema),
+        nextCursor: z.string().nullable(),
+        total: z
+          .number()
+          .int()
+          .optional()
+          .openapi({ description: "With total=true: every match, counted up to 50,001" }),
+      }),
       "A page of tickets",
     ),
     ...problems(400, 401, 422),

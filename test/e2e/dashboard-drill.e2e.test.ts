@@ -4,6 +4,7 @@
  * the figures to their tickets with the CSV of that list. Screenshots:
  * test/e2e/__screenshots__/drill-*.png.
  */
+import { readFile } from "node:fs/promises";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTicket, deptId } from "../helpers/fixtures.ts";
@@ -43,6 +44,7 @@ let browser: Browser;
 let desk: Desk;
 let page: Page;
 let manager: ApiClient;
+let overdueId = 0;
 
 async function loads(): Promise<number> {
   return Number(await page.getAttribute("body", "data-loaded"));
@@ -81,7 +83,14 @@ beforeAll(async () => {
     const dept = i < 6 ? dongcheng : i < 9 ? xicheng : null;
     if (dept) expect((await agent.event(t.id, "DISPATCH", { departmentId: dept })).status).toBe(200);
     if (i === 0) expect((await handler.event(t.id, "SIGN")).status).toBe(200);
+    if (i === 0) overdueId = t.id;
   }
+  // The signed one is past its deadline now (moved back in the database, as time would).
+  const services = sys.system.services;
+  await services.pool.query("UPDATE tickets SET due_at = now() - interval '1 hour' WHERE id = $1", [
+    overdueId,
+  ]);
+  await services.stats.processTicket(overdueId);
   for (let i = 0; ; i++) {
     const s = (await manager.get<Summary>("/api/v1/stats/summary")).body;
     if (s.received === CATEGORIES.length) break;
@@ -171,8 +180,167 @@ describe("the dashboard's fixes", () => {
     await expect.poll(loads).toBeGreaterThan(0);
     await shot(page, "drill-dashboard");
   });
+});
+
+/** The rows the desk's list shows once every page is loaded. */
+async function listedRows(): Promise<number> {
+  await page.waitForSelector("[data-testid=ticket-table], .empty:not([hidden])");
+  for (;;) {
+    await page.waitForFunction(() => !document.querySelector("[data-testid=load-more]:disabled"));
+    const more = await page.$("[data-testid=load-more]:not([hidden])");
+    if (!more) break;
+    await more.click();
+  }
+  return (await page.$$("[data-testid=ticket-row]")).length;
+}
+
+/** Download the list's CSV; its data rows (the header dropped). */
+async function exportedRows(): Promise<string[]> {
+  const [file] = await Promise.all([page.waitForEvent("download"), page.click("[data-testid=list-export]")]);
+  expect(file.suggestedFilename()).toMatch(/\.csv$/);
+  const text = await readFile(await file.path(), "utf8");
+  return text.trimEnd().split("\r\n").slice(1);
+}
+
+async function backToDashboard(): Promise<void> {
+  await page.click("[data-testid=drill-banner] a");
+  await page.waitForURL(/dashboard\.html/);
+  await page.waitForSelector("[data-testid=drill-received]");
+}
+
+describe("click-through", () => {
+  it("a manager clicks from a KPI to its tickets and exports them", async () => {
+    await page.waitForSelector("[data-testid=drill-received]");
+    const received = Number(await page.textContent("[data-testid=kpi-received]"));
+    expect(received).toBe(CATEGORIES.length);
+    await page.click("[data-testid=kpi-received]");
+    await page.waitForURL(/index\.html#\/tickets\?figure=received/);
+    const query = new URL(page.url().replace("#/tickets", "")).searchParams;
+    expect(query.get("receivedFrom")).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(await listedRows()).toBe(received);
+    await expect
+      .poll(() => page.getAttribute("[data-testid=list-total]", "data-value"))
+      .toBe(String(received));
+    expect(await page.textContent("[data-testid=drill-banner]")).toContain("受理工单");
+    await shot(page, "drill-list-received");
+    const rows = await exportedRows();
+    expect(rows).toHaveLength(received);
+    expect(rows.every((r) => r.includes("看板测试工单"))).toBe(true);
+
+    // Overdue open: the one ticket past its deadline, the same in the list and in its CSV.
+    await backToDashboard();
+    expect(await page.textContent("[data-testid=kpi-overdueOpen]")).toBe("1");
+    await page.click("[data-testid=kpi-overdueOpen]");
+    await page.waitForURL(/figure=overdueOpen/);
+    expect(await listedRows()).toBe(1);
+    expect(await page.getAttribute("[data-testid=ticket-row]", "data-id")).toBe(String(overdueId));
+    expect(await exportedRows()).toHaveLength(1);
+    await shot(page, "drill-list-overdue");
+  });
+
+  it("a ranking row and a category bar open their tickets, with the period and the department kept", async () => {
+    await backToDashboard();
+    await reloadingAfter(() => selectByText(page, "[data-testid=department-filter]", "东城区"));
+    const row = page.locator("[data-testid=ranking-row]", { hasText: "东城区" }).first();
+    const received = Number(await row.locator("td").nth(2).textContent());
+    expect(received).toBe(6);
+    await row.locator("td").nth(1).locator("a").click();
+    await page.waitForURL(/subtree=false/);
+    expect(await listedRows()).toBe(received);
+    expect(await page.textContent("[data-testid=drill-banner]")).toContain("东城区（仅本单位）");
+    expect(await exportedRows()).toHaveLength(received);
+
+    // The biggest bar (噪声扰民, 3 this week, all in 东城区): a click on the bar itself.
+    await backToDashboard();
+    expect(await page.inputValue("[data-testid=department-filter]")).not.toBe("");
+    const bar = await page.evaluate(() => {
+      type Bar = { x: number; y: number; base: number };
+      const { Chart } = window as unknown as {
+        Chart: { getChart(el: Element | null): { getDatasetMeta(i: number): { data: Bar[] } } };
+      };
+      const canvas = document.querySelector("[data-testid=chart-categories]") as HTMLCanvasElement;
+      const first = Chart.getChart(canvas).getDatasetMeta(0).data[0] as Bar;
+      const box = canvas.getBoundingClientRect();
+      return { x: box.left + (first.base + first.x) / 2, y: box.top + first.y };
+    });
+    await page.mouse.click(bar.x, bar.y);
+    await page.waitForURL(/categoryCode=noise/);
+    expect(new URL(page.url().replace("#/tickets", "")).searchParams.get("departmentId")).toMatch(/^\d+$/);
+    expect(await listedRows()).toBe(3);
+    await shot(page, "drill-list-category");
+  });
 
   it("no page errors, console errors or untranslated strings", async () => {
+    await expectNoProblems(desk);
+  });
+});
+
+describe("period-over-period change on the KPI cards", () => {
+  it("compares with the previous period of the same length, each figure with its own sense of better", async () => {
+    await page.goto("/dashboard.html");
+    await page.waitForSelector("[data-testid=drill-received]");
+    // The pure module as the browser loads it (a string: vitest would rewrite an import() in a function).
+    type Change = { direction: string; sense: string; delta: number; relative: number | null } | null;
+    const pure: Record<string, Change> & Record<"week" | "october", { from: string; to: string }> =
+      await page.evaluate(`(async () => {
+        const m = await import("/js/dashboard/change.js");
+        return {
+          onTimeUp: m.kpiChange("onTimeRate", "rate", 0.9, 0.8),
+          reopenUp: m.kpiChange("reopenRate", "rate", 0.1, 0.05),
+          returnDown: m.kpiChange("returnRate", "rate", 0.02, 0.05),
+          satisfactionDown: m.kpiChange("satisfactionScore", "score", 88.2, 91),
+          received: m.kpiChange("received", "count", 14, 10),
+          fromNothing: m.kpiChange("received", "count", 3, 0),
+          sameToATenth: m.kpiChange("onTimeRate", "rate", 0.8, 0.8004),
+          overdue: m.kpiChange("overdueOpen", "count", 3, 1),
+          noPrevious: m.kpiChange("onTimeRate", "rate", 0.9, null),
+          week: m.previousRange("2026-11-24", "2026-12-01"),
+          october: m.previousRange("2026-10-01", "2026-11-01"),
+        };
+      })()`);
+    expect(pure.onTimeUp).toMatchObject({ direction: "up", sense: "good" });
+    expect(pure.reopenUp).toMatchObject({ direction: "up", sense: "bad" });
+    expect(pure.returnDown).toMatchObject({ direction: "down", sense: "good" });
+    expect(pure.satisfactionDown).toMatchObject({ direction: "down", sense: "bad" });
+    expect(pure.received).toEqual({ direction: "up", sense: "neutral", delta: 4, relative: 0.4 });
+    expect(pure.fromNothing).toEqual({ direction: "up", sense: "neutral", delta: 3, relative: null });
+    expect(pure.sameToATenth?.direction).toBe("flat");
+    expect(pure.overdue).toBeNull(); // as of now: last period's tickets had longer to become overdue
+    expect(pure.noPrevious).toBeNull();
+    expect(pure.week).toEqual({ from: "2026-11-17", to: "2026-11-24" });
+    expect(pure.october).toEqual({ from: "2026-08-31", to: "2026-10-01" });
+
+    // Two tickets received eight days ago (the previous 7 days), one of them closed.
+    const agent = await sys.as("agent1");
+    const services = sys.system.services;
+    for (const closed of [true, false]) {
+      const t = await createTicket(agent, { categoryCode: "noise", title: "上周的工单" });
+      if (closed) expect((await agent.event(t.id, "ANSWER_DIRECTLY", { answer: "已告知" })).status).toBe(200);
+      await services.pool.query(
+        "UPDATE tickets SET created_at = created_at - interval '8 days' WHERE id = $1",
+        [t.id],
+      );
+      await services.stats.processTicket(t.id);
+    }
+    await page.reload();
+    await expect
+      .poll(() => page.textContent("[data-testid=change-received]"))
+      .toBe(`环比 ▲ ${CATEGORIES.length - 2} (+600.0%)`);
+    expect(await page.getAttribute("[data-testid=change-received]", "data-sense")).toBe("neutral");
+    // Completion: 0 % now against 50 % then, a fall, in red.
+    expect(await page.textContent("[data-testid=change-completionRate]")).toBe("环比 ▼ 50.0 个百分点");
+    expect(await page.getAttribute("[data-testid=change-completionRate]", "data-sense")).toBe("bad");
+    expect(await page.getAttribute("[data-testid=change-completionRate]", "title")).toMatch(
+      /^上期（\d{4}-\d{2}-\d{2} 至 \d{4}-\d{2}-\d{2}）：50\.0%$/,
+    );
+    expect(await page.getAttribute("[data-testid=change-overdueOpen]", "title")).toBe(
+      "按当前时刻统计，不作环比",
+    );
+    await shot(page, "drill-dashboard-change");
+    await page.click("[data-testid=lang-switch]");
+    await expect.poll(() => page.textContent("[data-testid=change-completionRate]")).toBe("Change ▼ 50.0 pp");
+    await shot(page, "drill-dashboard-change-en");
+    await page.click("[data-testid=lang-switch]");
     await expectNoProblems(desk);
   });
 });

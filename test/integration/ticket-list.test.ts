@@ -148,7 +148,7 @@ describe("text search phases", () => {
       const q = ListQuerySchema.parse(query);
       const categoryId = q.categoryCode ? ((await s.org.categoryByCode(q.categoryCode))?.id ?? null) : null;
       const rows = await s.db.$queryRaw<Array<{ id: number }>>(
-        listSql(u, q, { tree, categoryId, now: new Date() }, phase),
+        listSql(u, q, { tree, categoryId, now: new Date(), timeZone: "Asia/Shanghai", received: {} }, phase),
       );
       return rows.map((r) => r.id);
     };

@@ -1,5 +1,6 @@
 // @ts-check
 /** Hot categories: received this period against the previous one, horizontal bars. */
+import { h, replace } from "../dom.js";
 import { t } from "../i18n.js";
 
 /**
@@ -22,8 +23,9 @@ export function changeText(item) {
 /**
  * @param {HTMLCanvasElement} canvas
  * @param {import("../org.js").Org} org
+ * @param {{ href?: (categoryCode: string) => string | null }} [opts] a bar's tickets (this period's)
  */
-export function createCategoryChart(canvas, org) {
+export function createCategoryChart(canvas, org, opts = {}) {
   /** @type {CategoryItem[]} */
   let items = [];
   const chart = new window.Chart(canvas, {
@@ -34,6 +36,17 @@ export function createCategoryChart(canvas, org) {
       responsive: true,
       maintainAspectRatio: false,
       animation: false,
+      // A click on a category's bars (or its label's row) opens its tickets received this period.
+      interaction: { mode: "index", axis: "y", intersect: false },
+      onClick: (/** @type {any} */ _e, /** @type {Array<{ index: number }>} */ hits) => {
+        const item = items[hits[0]?.index ?? -1];
+        const href = item ? opts.href?.(item.categoryCode) : null;
+        if (href) location.assign(href);
+      },
+      onHover: (/** @type {any} */ e, /** @type {unknown[]} */ hits) => {
+        const target = /** @type {HTMLElement | null} */ (e.native?.target ?? null);
+        if (target) target.style.cursor = hits.length && opts.href ? "pointer" : "";
+      },
       plugins: {
         legend: { position: "bottom", labels: { boxWidth: 12 } },
         tooltip: {
@@ -61,6 +74,23 @@ export function createCategoryChart(canvas, org) {
       { label: t("dash.previous"), data: items.map((i) => i.previousReceived), backgroundColor: "#b9c3cf" },
     ];
     chart.update();
+    // The bars as links too, for the keyboard and screen readers (the canvas is one image).
+    const links = canvas.parentElement?.querySelector("[data-testid=category-links]");
+    if (links && opts.href) {
+      replace(
+        links,
+        items.map((i) =>
+          h(
+            "li",
+            {},
+            h("a", {
+              href: opts.href?.(i.categoryCode) ?? "#",
+              text: `${org.categoryName(i.categoryCode) || i.categoryName} ${i.received}`,
+            }),
+          ),
+        ),
+      );
+    }
   }
   return { render, redraw: () => render(items), chart };
 }

@@ -10,6 +10,8 @@ import { loadOrg } from "../org.js";
 import { DASHBOARD_ROLES, requireSession } from "../session.js";
 import { createAssessment } from "./assessment.js";
 import { createCategoryChart } from "./category-chart.js";
+import { previousRange } from "./change.js";
+import { drillHref, rememberDashboard } from "./drill.js";
 import { createFilters } from "./filters.js";
 import { createKpis } from "./kpis.js";
 import { startLive } from "./live.js";
@@ -24,11 +26,22 @@ applyI18n();
 renderNav(byId("nav"), "dashboard");
 
 const org = await loadOrg();
-const kpis = createKpis(byId("kpis"));
+/** The period and department shown now, for the click-through links (drill.js). */
+const scope = () => {
+  const p = filters.params();
+  return { from: p.from, to: p.to, departmentId: p.departmentId };
+};
+const kpis = createKpis(byId("kpis"), { href: (key) => drillHref(key, scope()) });
 const trend = createTrendChart(/** @type {HTMLCanvasElement} */ (byId("trend-chart")));
-const categories = createCategoryChart(/** @type {HTMLCanvasElement} */ (byId("category-chart")), org);
+const categories = createCategoryChart(/** @type {HTMLCanvasElement} */ (byId("category-chart")), org, {
+  href: (categoryCode) => drillHref("received", { ...scope(), categoryCode }),
+});
 const initial = readState(location.search, DEFAULT_SORT, SORT_KEYS);
-const ranking = createRanking(byId("ranking"), org, { sort: initial.sort, onSort: () => remember() });
+const ranking = createRanking(byId("ranking"), org, {
+  sort: initial.sort,
+  onSort: () => remember(),
+  href: (key, departmentId) => drillHref(key, { ...scope(), departmentId, subtree: false }),
+});
 const overdue = createOverdueList(byId("overdue"), org);
 const assessment = createAssessment(byId("assessment"), org);
 const filters = createFilters(
@@ -45,11 +58,14 @@ const filters = createFilters(
 function remember() {
   const query = stateQuery({ filters: filters.state(), sort: ranking.sort() }, DEFAULT_SORT);
   if (query !== location.search) history.pushState(null, "", `${location.pathname}${query}`);
+  rememberDashboard(`${location.pathname}${location.search}`);
 }
+rememberDashboard(`${location.pathname}${location.search}`);
 window.addEventListener("popstate", () => {
   const state = readState(location.search, DEFAULT_SORT, SORT_KEYS);
   filters.set(state.filters);
   ranking.setSort(state.sort);
+  rememberDashboard(`${location.pathname}${location.search}`);
   refresh();
 });
 
@@ -96,16 +112,19 @@ async function refresh() {
 async function load() {
   const p = filters.params();
   const range = { from: p.from, to: p.to, departmentId: p.departmentId };
-  const [summary, trendRes, depts, cats, late] = await Promise.allSettled([
+  const prev = previousRange(p.from, p.to);
+  const [summary, trendRes, depts, cats, late, before] = await Promise.allSettled([
     api(`/api/v1/stats/summary${qs(range)}`),
     api(`/api/v1/stats/trend${qs({ ...range, granularity: p.granularity })}`),
     api(`/api/v1/stats/departments${qs(range)}`),
     api(`/api/v1/stats/categories${qs(range)}`),
     api(`/api/v1/stats/overdue${qs({ departmentId: p.departmentId })}`),
+    api(`/api/v1/stats/summary${qs({ ...range, ...prev })}`),
   ]);
   /** @param {PromiseSettledResult<any>} r */
   const items = (r) => (r.status === "fulfilled" ? (r.value?.items ?? []) : null);
-  if (summary.status === "fulfilled") kpis.render(summary.value);
+  if (summary.status === "fulfilled")
+    kpis.render(summary.value, before.status === "fulfilled" ? { summary: before.value, ...prev } : null);
   const tr = items(trendRes);
   if (tr) trend.render(tr);
   const dp = items(depts);

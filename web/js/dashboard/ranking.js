@@ -38,7 +38,8 @@ export const MIN_RANKED = 5;
 /**
  * @param {HTMLElement} container
  * @param {import("../org.js").Org} org
- * @param {{ sort?: import("./url-state.js").SortState, onSort?: () => void }} [opts]
+ * @param {{ sort?: import("./url-state.js").SortState, onSort?: () => void,
+ *   href?: (key: string, departmentId: number) => string | null }} [opts] `href`: a cell's tickets
  */
 export function createRanking(container, org, opts = {}) {
   /** @type {Record<string, any>[]} */
@@ -123,7 +124,15 @@ export function createRanking(container, org, opts = {}) {
                 : kind === "score"
                   ? fmtScore(v)
                   : fmtCount(v);
-          return h("td", { class: key === "overdueOpen" && v > 0 ? "overdue" : "", text });
+          // The name opens the department's tickets, a figure the tickets behind it.
+          const href = opts.href?.(kind === "text" ? "received" : key, row.departmentId) ?? null;
+          return h(
+            "td",
+            { class: key === "overdueOpen" && v > 0 ? "overdue" : "" },
+            href && (kind === "text" || (v !== null && v !== undefined))
+              ? h("a", { href, title: t(`drill.${kind === "text" ? "received" : key}`), text })
+              : text,
+          );
         }),
       );
     });
