@@ -24,6 +24,12 @@ export function ticketFields(tk, org) {
       ),
     ],
     ["ticket.channel", has(`channel.${tk.channel}`) ? t(`channel.${tk.channel}`) : tk.channel],
+    [
+      "ticket.public",
+      tk.public
+        ? [t("ticket.publicYes"), tk.publicSummary].filter(Boolean).join(" · ")
+        : t("ticket.publicNo"),
+    ],
     ["ticket.category", org.categoryName(tk.categoryCode) || tk.categoryName],
     ["ticket.urgency", t(`urgency.${tk.urgency}`)],
     ["ticket.area", tk.area ? org.areaName(tk.area) : dash],

@@ -104,6 +104,12 @@ function describe(key, value, org) {
       return [t("appeal.period"), String(value)];
     case "appealId":
       return null;
+    case "public":
+      return [t("form.public"), value ? t("form.publicYes") : t("form.publicNo")];
+    case "summary":
+      return [t("ticket.publicSummary"), String(value)];
+    case "open311KeyId":
+      return null;
     case "until":
       return [t("form.until"), fmtDateTime(String(value))];
     case "level":
