@@ -326,7 +326,8 @@ for (const backend of BACKENDS) {
         const month = await agent.get<{ items: Array<{ period: string }> }>(
           "/api/v1/stats/trend?granularity=month",
         );
-        expect(month.body.items.every((p) => p.period.endsWith("-01"))).toBe(true);
+        // The first bucket starts with the period (see dashboard-drill.test.ts), the others on the 1st.
+        expect(month.body.items.slice(1).every((p) => p.period.endsWith("-01"))).toBe(true);
 
         const cats = await agent.get<{ items: Array<Record<string, unknown>> }>(
           "/api/v1/stats/categories?limit=2",
