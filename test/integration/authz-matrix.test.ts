@@ -72,6 +72,9 @@ const EXPECTED: Record<string, Rule> = {
   "GET /api/v1/appeals": ANYONE,
   "POST /api/v1/import/tickets": ADMIN,
   "GET /api/v1/admin/audit/verify": ADMIN,
+  "GET /api/v1/open311-keys": ADMIN,
+  "POST /api/v1/open311-keys": ADMIN,
+  "DELETE /api/v1/open311-keys/{id}": ADMIN,
 };
 
 /** The demo users, one or more per role; handler2 (西城区) is outside the test ticket's scope. */
@@ -92,6 +95,7 @@ const BAD_TOKENS = [
   "disabled user",
   "wrong key",
   "no exp",
+  "open311 api key",
 ] as const;
 
 interface Identity {
@@ -147,6 +151,11 @@ beforeAll(async () => {
   const disabledLogin = await login(sys.url, "matrix-disabled", "matrix-disabled-password");
   expect((await admin.request("PATCH", `/api/v1/users/${disabledId}`, { active: false })).status).toBe(200);
 
+  const openKey = await admin.post<{ id: number; key: string }>("/api/v1/open311-keys", {
+    partner: "矩阵伙伴",
+  });
+  expect(openKey.status).toBe(201);
+
   const secret = await tokenSecret(sys);
   const agentSub = String(await userId(sys, "agent1"));
   const bad: Record<(typeof BAD_TOKENS)[number], string | null> = {
@@ -156,6 +165,8 @@ beforeAll(async () => {
     "disabled user": disabledLogin.body.token as string,
     "wrong key": await forgeToken("some-other-secret", { sub: agentSub }),
     "no exp": await forgeToken(secret, { sub: agentSub, exp: undefined }),
+    // A partner's Open311 key opens nothing but Open311.
+    "open311 api key": openKey.body.key,
   };
   identities = [
     ...(await Promise.all(
@@ -167,6 +178,7 @@ beforeAll(async () => {
   pathValues = {
     "/api/v1/tickets/": String(ticket.id),
     "/api/v1/users/": String(targetId),
+    "/api/v1/open311-keys/": String(openKey.body.id),
     "/api/v1/departments/": String(await deptId(agent, "ecology")),
     year: "2027",
     code: "noise",
@@ -201,6 +213,7 @@ beforeAll(async () => {
     "POST /api/v1/departments": { name: "矩阵部门", code: "matrix-dept" },
     "PATCH /api/v1/departments/{id}": { nameEn: "Ecology and Environment Bureau" },
     "POST /api/v1/categories": { code: "matrix-cat", name: "矩阵类别" },
+    "POST /api/v1/open311-keys": { partner: "矩阵伙伴" },
     "PUT /api/v1/dispatch-rules": { categoryCode: "noise", departmentId: await deptId(agent, "ecology") },
     "PUT /api/v1/calendar/{year}": { days: [] },
     "PUT /api/v1/sla-policies/{categoryCode}/{urgency}": {

@@ -49,6 +49,22 @@ async function tokenOf(user: RoleUser): Promise<string | null> {
   return token;
 }
 
+/**
+ * Open311 POST bodies carry, among hostile values, a valid partner key, so the fuzz reaches the
+ * ticket creation behind it. Issued just before (the key routes' fuzz may have revoked older keys).
+ */
+async function withPartnerKey(schema: Schema): Promise<void> {
+  const admin = await tokenOf("admin");
+  const res = await fetch(`${sys.url}/api/v1/open311-keys`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${admin}` },
+    body: JSON.stringify({ partner: "fuzz" }),
+  });
+  const { key } = (await res.json()) as { key: string };
+  const props = schema.properties as Record<string, Schema>;
+  props.api_key = { type: "string", enum: [key, key, "o311_revoked-or-unknown"] };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Hostile values
 
@@ -527,6 +543,7 @@ describe("fuzzing every route", () => {
         if (probe.status !== 403 && probe.status !== 401) allowed.push(u);
       }
       const users = allowed.length ? allowed : [...ROLES];
+      if (op.open311 && op.method === "POST" && op.body?.schema) await withPartnerKey(op.body.schema);
       try {
         await fc.assert(
           fc.asyncProperty(caseFor(op, users), async (c) => {

@@ -1,36 +1,16 @@
-import { readFileSync } from "node:fs";
-import { Ajv } from "ajv";
-import addFormats from "ajv-formats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTicket, deptId } from "../helpers/fixtures.ts";
+import { expectOpen311Error, expectValid, issueKey, postRequest } from "../helpers/open311.ts";
 import { ApiClient, startTestSystem, type TestSystem } from "../helpers/system.ts";
 
 /** Contract: our /open311/v2 responses validate against the official GeoReport v2 schemas. */
-// The official GeoReport v2 JSON schemas, vendored (test/fixtures/open311/README.md says from where).
-const SCHEMA_DIR = new URL("../fixtures/open311/", import.meta.url).pathname;
-const ajv = new Ajv({ strict: false, allErrors: true });
-addFormats.default(ajv);
-for (const name of [
-  "service.json",
-  "services.json",
-  "service-definition.json",
-  "request.json",
-  "requests.json",
-]) {
-  ajv.addSchema(JSON.parse(readFileSync(`${SCHEMA_DIR}${name}`, "utf8")), name);
-}
-function expectValid(schema: string, data: unknown) {
-  const validate = ajv.getSchema(schema);
-  if (!validate) throw new Error(`no schema ${schema}`);
-  const ok = validate(data);
-  expect(ok, JSON.stringify(validate.errors)).toBe(true);
-}
-
 let sys: TestSystem;
 let anon: ApiClient;
+let apiKey: string;
 beforeAll(async () => {
   sys = await startTestSystem();
   anon = new ApiClient(sys.url, null);
+  apiKey = (await issueKey(await sys.as("admin"), "城市随手拍")).key;
 });
 afterAll(async () => sys?.stop());
 
@@ -47,9 +27,8 @@ describe("Open311 GeoReport v2", () => {
   });
 
   it("creates a request that becomes a ticket, then reads it without personal data", async () => {
-    const agent = await sys.as("agent1");
-    const form = new URLSearchParams({
-      api_key: agent.token ?? "",
+    const res = await postRequest(sys.url, {
+      api_key: apiKey,
       service_code: "sanitation",
       lat: "30.25",
       long: "120.16",
@@ -60,13 +39,8 @@ describe("Open311 GeoReport v2", () => {
       phone: "13655556666",
       "attribute[urgency]": "urgent",
     });
-    const res = await fetch(`${sys.url}/open311/v2/requests.json`, {
-      method: "POST",
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: form,
-    });
     expect(res.status).toBe(200);
-    const [created] = (await res.json()) as Array<{ service_request_id: string }>;
+    const [created] = res.body as Array<{ service_request_id: string }>;
     expect(created?.service_request_id).toMatch(/^\d{16}$/);
     const ticket = await sys.system.services.db.ticket.findUniqueOrThrow({
       where: { number: created?.service_request_id },
@@ -78,21 +52,34 @@ describe("Open311 GeoReport v2", () => {
       urgency: "urgent",
       lat: 30.25,
       lng: 120.16,
+      public: true,
     });
 
     const one = await anon.get<Array<Record<string, unknown>>>(
       `/open311/v2/requests/${created?.service_request_id}.json`,
     );
     expectValid("requests.json", one.body);
-    expect(one.body[0]).toMatchObject({ status: "open", service_code: "sanitation", address: "湖滨路1号" });
+    expect(one.body[0]).toMatchObject({
+      status: "open",
+      service_code: "sanitation",
+      description: "路边垃圾桶满溢无人清理",
+      address: "湖滨路1号",
+      lat: 30.25,
+      long: 120.16,
+    });
     expect(JSON.stringify(one.body)).not.toContain("13655556666");
     expect(JSON.stringify(one.body)).not.toContain("赵明");
   });
 
   it("filters requests by status and service, hides confidential tickets", async () => {
     const agent = await sys.as("agent1");
-    const open = await createTicket(agent, { categoryCode: "greening" });
-    const done = await createTicket(agent, { categoryCode: "greening" });
+    const published = async (overrides: Record<string, unknown> = {}) => {
+      const t = await createTicket(agent, { categoryCode: "greening", ...overrides });
+      await agent.event(t.id, "PUBLISH", { public: true, summary: "绿地树木倒伏" });
+      return t;
+    };
+    const open = await published();
+    const done = await published();
     await agent.event(done.id, "ANSWER_DIRECTLY", { answer: "已解答" });
     const secret = await createTicket(agent, { categoryCode: "greening", confidential: true });
     await agent.event(open.id, "DISPATCH", { departmentId: await deptId(agent, "housing") });
@@ -112,28 +99,26 @@ describe("Open311 GeoReport v2", () => {
   });
 
   it("refuses bad requests in Open311's error format", async () => {
-    const noKey = await anon.post<Array<{ code: number; description: string }>>("/open311/v2/requests.json", {
+    const noKey = await anon.post("/open311/v2/requests.json", {
       service_code: "noise",
       description: "x",
       phone: "13800000000",
     });
-    expect(noKey.status).toBe(400);
-    expect(noKey.body[0]?.description).toContain("api_key");
+    expect(expectOpen311Error(noKey, 400)).toContain("api_key");
     const badKey = await anon.post("/open311/v2/requests.json", {
       api_key: "nope",
       service_code: "noise",
       description: "x",
       phone: "13800000000",
     });
-    expect(badKey.status).toBe(403);
-    const handler = await sys.as("handler1");
-    const wrongRole = await anon.post("/open311/v2/requests.json", {
-      api_key: handler.token,
-      service_code: "noise",
+    expectOpen311Error(badKey, 403);
+    const noService = await anon.post("/open311/v2/requests.json", {
+      api_key: apiKey,
+      service_code: "nope",
       description: "x",
       phone: "13800000000",
     });
-    expect(wrongRole.status).toBe(403);
-    expect((await anon.get("/open311/v2/requests.json?start_date=yesterday")).status).toBe(400);
+    expectOpen311Error(noService, 404);
+    expectOpen311Error(await anon.get("/open311/v2/requests.json?start_date=yesterday"), 400);
   });
 });
