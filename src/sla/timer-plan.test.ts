@@ -23,6 +23,8 @@ function ticket(over: Partial<TimerTicket>): TimerTicket {
     status: "dispatched",
     dispatchedAt: at("2026-03-02T10:00:00"),
     signBy: at("2026-03-02T14:00:00"),
+    firstResponseBy: null,
+    firstResponseAt: null,
     dueAt: at("2026-03-09T10:00:00"),
     callbackBy: null,
     resolveStart: null,
@@ -52,11 +54,71 @@ describe("planTimers: which timers a ticket has, by status", () => {
     ["processing", ["resolve-warning", "resolve-overdue", "resolve-escalate-1", "resolve-escalate-2"]],
     ["returnRequested", ["resolve-warning", "resolve-overdue", "resolve-escalate-1", "resolve-escalate-2"]],
     ["reviewing", ["resolve-warning", "resolve-overdue", "resolve-escalate-1", "resolve-escalate-2"]],
-    ["callback", ["callback-overdue"]],
+    ["callback", ["callback-overdue", "callback-escalate-1", "callback-escalate-2"]],
     ["closed", []],
     ["merged", []],
   ])("%s → %j", (status, expected) => {
     expect(kinds(ticket({ status, callbackBy: at("2026-03-10T10:00:00") }))).toEqual(expected);
+  });
+
+  it("an unsigned ticket's resolution deadline runs from dispatch: its timers are due as if signed", () => {
+    const unsigned = planTimers(ticket({}), "working", cal).filter((p) => p.kind.startsWith("resolve"));
+    const signed = planTimers(ticket({ status: "processing" }), "working", cal);
+    expect(unsigned).toEqual(signed);
+  });
+
+  it.each<[TimerStatus, boolean]>([
+    ["registered", false],
+    ["dispatched", true],
+    ["processing", true],
+    ["returnRequested", true],
+    ["reviewing", false],
+    ["callback", false],
+    ["closed", false],
+  ])("first response watched in %s: %s (until answered)", (status, watched) => {
+    const t = ticket({
+      status,
+      firstResponseBy: at("2026-03-02T16:00:00"),
+      callbackBy: at("2026-03-10T10:00:00"),
+    });
+    const fr = [
+      "first-response-warning",
+      "first-response-overdue",
+      "first-response-escalate-1",
+      "first-response-escalate-2",
+    ];
+    expect(kinds(t).filter((k) => k.startsWith("first-response"))).toEqual(watched ? fr : []);
+    // Answered (FIRST_RESPONSE, or the reply): nothing left to watch.
+    const answered = { ...t, firstResponseAt: at("2026-03-02T11:00:00") };
+    expect(kinds(answered).filter((k) => k.startsWith("first-response"))).toEqual([]);
+  });
+
+  it("first response: warning at 75 % from dispatch, overdue at firstResponseBy, escalations after", () => {
+    const start = new Date("2026-01-01T00:00:00Z");
+    const t = ticket({
+      status: "processing",
+      dispatchedAt: start,
+      firstResponseBy: new Date(start.getTime() + 4000),
+      dueAt: null,
+    });
+    const plan = planTimers(t, "calendar", cal, { after: "PT2S", clock: "calendar" });
+    expect(plan.map((p) => [p.kind, p.dueAt.getTime() - start.getTime()])).toEqual([
+      ["first-response-warning", 3000],
+      ["first-response-overdue", 4000],
+      ["first-response-escalate-1", 6000],
+      ["first-response-escalate-2", 8000],
+    ]);
+  });
+
+  it("callback: overdue at callbackBy, then escalations like the other deadlines", () => {
+    const callbackBy = new Date("2026-01-01T00:00:00Z");
+    const t = ticket({ status: "callback", callbackBy });
+    const plan = planTimers(t, "calendar", cal, { after: "PT2S", clock: "calendar" });
+    expect(plan.map((p) => [p.kind, p.dueAt.getTime() - callbackBy.getTime()])).toEqual([
+      ["callback-overdue", 0],
+      ["callback-escalate-1", 2000],
+      ["callback-escalate-2", 4000],
+    ]);
   });
 
   it("has no timers for a deadline that is not set", () => {
@@ -139,8 +201,14 @@ describe("planTimers: when each timer is due", () => {
 describe("appliesIn mirrors what the ticket machine accepts", () => {
   it.each<[string, TimerStatus[]]>([
     ["sign-warning", ["dispatched"]],
-    ["resolve-overdue", ["processing", "returnRequested", "reviewing"]],
+    ["resolve-overdue", ["dispatched", "processing", "returnRequested", "reviewing"]],
+    ["first-response-warning", ["dispatched", "processing", "returnRequested"]],
+    ["first-response-overdue", ["dispatched", "processing", "returnRequested"]],
     ["callback-overdue", ["callback"]],
+    [
+      "callback-escalate-1",
+      ["registered", "dispatched", "processing", "returnRequested", "reviewing", "callback"],
+    ],
     [
       "sign-escalate-1",
       ["registered", "dispatched", "processing", "returnRequested", "reviewing", "callback"],

@@ -16,7 +16,7 @@
  */
 
 import type { TicketState, TimerFlags } from "../tickets/ticket.machine.ts";
-import { OPEN_STATES, RESOLVING_STATES } from "../tickets/vocabulary.ts";
+import { HOLDING_STATES, OPEN_STATES, RESOLVING_STATES } from "../tickets/vocabulary.ts";
 import { addDuration, type Clock, type WorkingCalendar } from "./calendar.ts";
 import { warningAt } from "./deadlines.ts";
 
@@ -25,11 +25,17 @@ export const TIMER_KINDS = [
   "sign-overdue",
   "sign-escalate-1",
   "sign-escalate-2",
+  "first-response-warning",
+  "first-response-overdue",
+  "first-response-escalate-1",
+  "first-response-escalate-2",
   "resolve-warning",
   "resolve-overdue",
   "resolve-escalate-1",
   "resolve-escalate-2",
   "callback-overdue",
+  "callback-escalate-1",
+  "callback-escalate-2",
 ] as const;
 export type TimerKind = (typeof TIMER_KINDS)[number];
 
@@ -39,6 +45,8 @@ export type TimerStatus = TicketState;
 export type FlagEventType =
   | "SIGN_WARNING"
   | "SIGN_OVERDUE"
+  | "FIRST_RESPONSE_WARNING"
+  | "FIRST_RESPONSE_OVERDUE"
   | "RESOLVE_WARNING"
   | "RESOLVE_OVERDUE"
   | "CALLBACK_OVERDUE";
@@ -55,20 +63,29 @@ export const TIMER_EFFECTS: Record<TimerKind, TimerEffect> = {
   "sign-overdue": { type: "SIGN_OVERDUE", flag: "signOverdue" },
   "sign-escalate-1": { type: "SUPERVISE", level: 1 },
   "sign-escalate-2": { type: "SUPERVISE", level: 3 },
+  "first-response-warning": { type: "FIRST_RESPONSE_WARNING", flag: "firstResponseWarning" },
+  "first-response-overdue": { type: "FIRST_RESPONSE_OVERDUE", flag: "firstResponseOverdue" },
+  "first-response-escalate-1": { type: "SUPERVISE", level: 1 },
+  "first-response-escalate-2": { type: "SUPERVISE", level: 3 },
   "resolve-warning": { type: "RESOLVE_WARNING", flag: "resolveWarning" },
   "resolve-overdue": { type: "RESOLVE_OVERDUE", flag: "resolveOverdue" },
   "resolve-escalate-1": { type: "SUPERVISE", level: 1 },
   "resolve-escalate-2": { type: "SUPERVISE", level: 3 },
   "callback-overdue": { type: "CALLBACK_OVERDUE", flag: "callbackOverdue" },
+  "callback-escalate-1": { type: "SUPERVISE", level: 1 },
+  "callback-escalate-2": { type: "SUPERVISE", level: 3 },
 };
 
 const OPEN: readonly TimerStatus[] = OPEN_STATES;
 const RESOLVING: readonly TimerStatus[] = RESOLVING_STATES;
+const HOLDING: readonly TimerStatus[] = HOLDING_STATES;
 
 /**
  * Whether the ticket machine accepts the timer's event in `status` (mirrors ticket.machine.ts).
  * A planned timer that is due in a status that refuses it waits ("deferred") until the status
- * changes: a resolution warning due while the ticket is still unsigned is applied on SIGN.
+ * changes. The plan holds only timers that apply in the ticket's current status, so this is a
+ * safety net (a resolution timer due while unsigned used to wait for SIGN; it now applies at once:
+ * the resolution deadline runs from dispatch).
  */
 export function appliesIn(kind: TimerKind, status: TimerStatus): boolean {
   const effect = TIMER_EFFECTS[kind];
@@ -78,6 +95,9 @@ export function appliesIn(kind: TimerKind, status: TimerStatus): boolean {
     case "SIGN_WARNING":
     case "SIGN_OVERDUE":
       return status === "dispatched";
+    case "FIRST_RESPONSE_WARNING":
+    case "FIRST_RESPONSE_OVERDUE":
+      return HOLDING.includes(status);
     case "RESOLVE_WARNING":
     case "RESOLVE_OVERDUE":
       return RESOLVING.includes(status);
@@ -91,6 +111,9 @@ export interface TimerTicket {
   status: TimerStatus;
   dispatchedAt: Date | null;
   signBy: Date | null;
+  firstResponseBy: Date | null;
+  /** The first answer (FIRST_RESPONSE, or the reply when none came before): the deadline is met. */
+  firstResponseAt: Date | null;
   dueAt: Date | null;
   callbackBy: Date | null;
   /** Start of the current resolution period: the dispatch, or the latest reopen (重办) if later. */
@@ -112,9 +135,14 @@ export interface PlannedTimer {
 /**
  * The timers relevant to the ticket's current status, ordered by due time (ties in
  * TIMER_KINDS order, so a warning never follows its own overdue):
- * dispatched → sign and resolution timers; processing / returnRequested / reviewing →
- * resolution timers; callback → the callback overdue; any other status → none.
- * Warnings come at 75% of the allowed time (`warningAt`), overdue at the deadline itself.
+ * - sign: while dispatched (not yet signed);
+ * - first response (初步答复): while the unit holds the ticket (dispatched, processing,
+ *   returnRequested) and has not answered yet — FIRST_RESPONSE, or the reply, answers;
+ * - resolution: from dispatch until the reply is approved (dispatched, processing,
+ *   returnRequested, reviewing) — deadlines run from dispatch, signed or not (DESIGN "Deadlines");
+ * - callback: while awaiting the callback, the overdue and its escalations (no warning).
+ * Warnings come at 75% of the allowed time (`warningAt`), overdue at the deadline itself, and
+ * every overdue escalates like the others.
  */
 export function planTimers(
   t: TimerTicket,
@@ -123,9 +151,14 @@ export function planTimers(
   escalation: EscalationRule = DEFAULT_ESCALATION,
 ): PlannedTimer[] {
   const out: PlannedTimer[] = [];
-  const deadlineTimers = (prefix: "sign" | "resolve", start: Date | null, deadline: Date | null): void => {
+  const deadlineTimers = (
+    prefix: "sign" | "first-response" | "resolve" | "callback",
+    start: Date | null,
+    deadline: Date | null,
+  ): void => {
     if (!deadline) return;
-    if (start) out.push({ kind: `${prefix}-warning`, dueAt: warningAt(start, deadline, clock, cal) });
+    if (start && prefix !== "callback")
+      out.push({ kind: `${prefix}-warning`, dueAt: warningAt(start, deadline, clock, cal) });
     out.push({ kind: `${prefix}-overdue`, dueAt: deadline });
     const first = addDuration(deadline, escalation.after, escalation.clock, cal);
     out.push({ kind: `${prefix}-escalate-1`, dueAt: first });
@@ -135,10 +168,11 @@ export function planTimers(
     });
   };
   if (t.status === "dispatched") deadlineTimers("sign", t.dispatchedAt, t.signBy);
-  if (t.status === "dispatched" || RESOLVING.includes(t.status)) {
-    deadlineTimers("resolve", t.resolveStart ?? t.dispatchedAt, t.dueAt);
-  }
-  if (t.status === "callback" && t.callbackBy) out.push({ kind: "callback-overdue", dueAt: t.callbackBy });
+  if (HOLDING.includes(t.status) && !t.firstResponseAt)
+    deadlineTimers("first-response", t.dispatchedAt, t.firstResponseBy);
+  if (RESOLVING.includes(t.status)) deadlineTimers("resolve", t.resolveStart ?? t.dispatchedAt, t.dueAt);
+  // The callback deadline has no warning timer (none is defined for it): overdue, then escalations.
+  if (t.status === "callback") deadlineTimers("callback", null, t.callbackBy);
   return out.sort(
     (a, b) =>
       a.dueAt.getTime() - b.dueAt.getTime() || TIMER_KINDS.indexOf(a.kind) - TIMER_KINDS.indexOf(b.kind),
@@ -200,6 +234,8 @@ export interface LedgerFacts {
   deadlineVersion: number;
   dispatchedAt: Date | null;
   signBy: Date | null;
+  firstResponseBy: Date | null;
+  firstResponseAt: Date | null;
   dueAt: Date | null;
   callbackBy: Date | null;
   flags: Partial<TimerFlags> | null | undefined;

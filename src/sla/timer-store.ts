@@ -25,6 +25,8 @@ export interface TicketTimerFacts {
   deadlineVersion: number;
   dispatchedAt: Date | null;
   signBy: Date | null;
+  firstResponseBy: Date | null;
+  firstResponseAt: Date | null;
   dueAt: Date | null;
   callbackBy: Date | null;
   urgency: "normal" | "urgent" | "critical";
@@ -217,7 +219,8 @@ function toRow(r: Record<string, unknown>): LedgerRow {
 
 // The timer history columns are the writer's (TIMER_HISTORY_SQL), so both plan from the same facts.
 const LOAD_SQL = `SELECT t.id, t.status::text AS status, t.version, t.context, t.deadline_version, t.dispatched_at,
-       t.sign_by, t.due_at, t.callback_by, t.urgency::text AS urgency, t.category_id,
+       t.sign_by, t.first_response_by, t.first_response_at, t.due_at, t.callback_by, t.urgency::text AS urgency,
+       t.category_id,
        ${TIMER_HISTORY_SQL("reopened_at", "escalated")},
        CASE WHEN $2::boolean THEN (
          SELECT json_agg(json_build_object('kind', f.kind, 'status', f.status, 'due_at', f.due_at,
@@ -236,6 +239,8 @@ interface FactsRow {
   deadline_version: number;
   dispatched_at: Date | null;
   sign_by: Date | null;
+  first_response_by: Date | null;
+  first_response_at: Date | null;
   due_at: Date | null;
   callback_by: Date | null;
   urgency: TicketTimerFacts["urgency"];
@@ -254,6 +259,8 @@ function toFacts(r: FactsRow): TicketTimerFacts {
     deadlineVersion: r.deadline_version,
     dispatchedAt: r.dispatched_at,
     signBy: r.sign_by,
+    firstResponseBy: r.first_response_by,
+    firstResponseAt: r.first_response_at,
     dueAt: r.due_at,
     callbackBy: r.callback_by,
     urgency: r.urgency,

@@ -138,6 +138,8 @@ describe("foldHistory", () => {
         status: "callback",
         dueAt: new Date("2025-03-04T01:00:00Z"),
       }),
+      expect.objectContaining({ kind: "callback-escalate-1", status: "callback" }),
+      expect.objectContaining({ kind: "callback-escalate-2", status: "callback" }),
     ]);
   });
 

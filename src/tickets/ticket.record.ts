@@ -35,5 +35,4 @@ export const TICKET_RECORD_COLUMNS = `t.id, t.number, t.external_ref AS "externa
   t.signed_at AS "signedAt", t.first_response_at AS "firstResponseAt",
   t.first_approved_reply_at AS "firstApprovedReplyAt", t.closed_at AS "closedAt",
   t.first_reply_on_time AS "firstReplyOnTime",
-  t.first_reply_on_time AS "firstReplyOnTime",
   t.created_by_id AS "createdById", t.created_at AS "createdAt", t.updated_at AS "updatedAt"`;

@@ -79,6 +79,7 @@ for (const backend of BACKENDS)
       const policies: Array<[string, Record<string, string>]> = [
         ["noise", { signWithin: "PT2S", resolveWithin: "PT4S" }],
         ["water-supply", { signWithin: "PT1M", resolveWithin: "PT6S" }],
+        ["sanitation", { signWithin: "PT1M", firstResponseWithin: "PT2S", resolveWithin: "PT1M" }],
       ];
       for (const [code, p] of policies) {
         const put = await admin.put(`/api/v1/sla-policies/${code}/normal`, {
@@ -144,40 +145,90 @@ for (const backend of BACKENDS)
     );
 
     it.concurrent(
-      "an unsigned ticket gets sign timers; resolution flags wait for the signature",
+      "an unsigned ticket's resolution deadline runs too: RESOLVE_WARNING, RESOLVE_OVERDUE, escalations",
       async () => {
         const t = await createTicket(agent, { categoryCode: "noise" });
         expect((await agent.event(t.id, "DISPATCH", { departmentId: dongcheng })).status).toBe(200);
-        // Sign warning 1.5 s, overdue 2 s, escalation 4 s; the resolution warning (3 s) and overdue
-        // (4 s) are refused while the ticket is unsigned, and applied when it is signed.
-        const before = await waitForTimeline(agent, t.id, has("sign-escalate-1"));
-        expect(kinds(before).slice(0, 3)).toEqual([
-          "SIGN_WARNING:sign-warning",
-          "SIGN_OVERDUE:sign-overdue",
-          "SUPERVISE:sign-escalate-1",
-        ]);
-        expect(kinds(before).filter((k) => k.startsWith("RESOLVE_"))).toEqual([]);
-        expect((await handler.event(t.id, "SIGN")).status).toBe(200);
-
+        // Sign warning 1.5 s, overdue 2 s, escalations 4 s and 6 s; resolution warning 3 s,
+        // overdue 4 s, escalations 6 s and 8 s — all while nobody signs (deadlines run from dispatch).
         const evs = await waitForTimeline(agent, t.id, has("resolve-escalate-2"));
         expectOnTimeAndOnce(evs);
-        const signAt = ms(evs.find((e) => e.type === "SIGN")?.at);
-        const sign = timers(evs).filter((e) => String(e.payload.kind).startsWith("sign-"));
-        const resolve = timers(evs).filter((e) => String(e.payload.kind).startsWith("resolve-"));
-        // Sign timers: only those due before the signature (escalation 2 at 6 s only if signed later).
-        for (const e of sign) expect(ms(e.payload.dueAt)).toBeLessThanOrEqual(signAt);
-        expect(sign.map((e) => e.payload.kind)).toEqual(
-          ["sign-warning", "sign-overdue", "sign-escalate-1", "sign-escalate-2"].slice(0, sign.length),
+        expect(evs.some((e) => e.type === "SIGN")).toBe(false);
+        expect(kinds(evs).sort()).toEqual(
+          [
+            "SIGN_WARNING:sign-warning",
+            "SIGN_OVERDUE:sign-overdue",
+            "SUPERVISE:sign-escalate-1",
+            "SUPERVISE:sign-escalate-2",
+            "RESOLVE_WARNING:resolve-warning",
+            "RESOLVE_OVERDUE:resolve-overdue",
+            "SUPERVISE:resolve-escalate-1",
+            "SUPERVISE:resolve-escalate-2",
+          ].sort(),
         );
-        expect(resolve.map((e) => e.payload.kind)).toEqual([
-          "resolve-warning",
-          "resolve-overdue",
-          "resolve-escalate-1",
-          "resolve-escalate-2",
+        const unsigned = await agent.get<Record<string, unknown>>(`/api/v1/tickets/${t.id}`);
+        expect(unsigned.body).toMatchObject({
+          status: "dispatched",
+          supervisionLevel: 3,
+          flags: { signOverdue: true, resolveWarning: true, resolveOverdue: true },
+        });
+        // Signing late keeps the record: the resolution deadline was missed.
+        const signed = await handler.event(t.id, "SIGN");
+        expect(signed.status).toBe(200);
+        expect(signed.body).toMatchObject({ status: "processing", flags: { resolveOverdue: true } });
+        await sleep(1000);
+        expect(kinds(await timeline(agent, t.id)).sort()).toEqual(kinds(evs).sort()); // nothing twice
+      },
+      TEST_MS,
+    );
+
+    it.concurrent(
+      "the first response (初步答复) is watched until FIRST_RESPONSE or the reply",
+      async () => {
+        // "sanitation": first response within PT2S — warning 1.5 s, overdue 2 s, escalations 4 s, 6 s.
+        const late = await createTicket(agent, { categoryCode: "sanitation" });
+        expect((await agent.event(late.id, "DISPATCH", { departmentId: dongcheng })).status).toBe(200);
+        expect((await handler.event(late.id, "SIGN")).status).toBe(200);
+        const evs = await waitForTimeline(agent, late.id, has("first-response-escalate-1"));
+        expect(kinds(evs)).toEqual([
+          "FIRST_RESPONSE_WARNING:first-response-warning",
+          "FIRST_RESPONSE_OVERDUE:first-response-overdue",
+          "SUPERVISE:first-response-escalate-1",
         ]);
-        // The resolution flags came with or after the signature, never while unsigned.
-        for (const e of resolve.filter((x) => x.type.startsWith("RESOLVE_")))
-          expect(ms(e.at)).toBeGreaterThanOrEqual(signAt);
+        expectOnTimeAndOnce(evs);
+        const dispatchAt = ms(evs.find((e) => e.type === "DISPATCH")?.at);
+        expect(timers(evs).map((e) => ms(e.payload.dueAt) - dispatchAt)).toEqual([1500, 2000, 4000]);
+        const flagged = await agent.get<Record<string, unknown>>(`/api/v1/tickets/${late.id}`);
+        expect(flagged.body).toMatchObject({
+          supervisionLevel: 1,
+          flags: { firstResponseWarning: true, firstResponseOverdue: true },
+        });
+        // The answer ends the watch: the second escalation (due at 6 s) never comes.
+        expect((await handler.event(late.id, "FIRST_RESPONSE", { note: "已联系市民" })).status).toBe(200);
+        while (Date.now() < dispatchAt + 6_500) await sleep(200);
+        expect(kinds(await timeline(agent, late.id))).toEqual(kinds(evs));
+
+        // Answered by the reply alone: no first-response timer is left in the ledger.
+        const replied = await createTicket(agent, { categoryCode: "sanitation" });
+        expect((await agent.event(replied.id, "DISPATCH", { departmentId: dongcheng })).status).toBe(200);
+        const ledger = async () =>
+          (
+            await sys.system.services.pool.query<{ kind: string }>(
+              "SELECT kind FROM timer_firings WHERE ticket_id = $1 AND kind LIKE 'first-response-%' ORDER BY kind",
+              [replied.id],
+            )
+          ).rows.map((r) => r.kind);
+        expect(await ledger()).toEqual([
+          "first-response-escalate-1",
+          "first-response-escalate-2",
+          "first-response-overdue",
+          "first-response-warning",
+        ]);
+        expect((await handler.event(replied.id, "SIGN")).status).toBe(200);
+        expect(
+          (await handler.event(replied.id, "REPLY", { result: "已处理", outcome: "resolved" })).status,
+        ).toBe(200);
+        expect(await ledger()).toEqual([]);
       },
       TEST_MS,
     );
@@ -192,14 +243,26 @@ for (const backend of BACKENDS)
         const approved = await reviewer.event(id, "APPROVE_REPLY", {});
         expect(approved.status).toBe(200);
         expect(approved.body.status).toBe("callback");
-        const evs = await waitForTimeline(agent, id, has("callback-overdue"));
+        // Overdue at 2 s, then escalated like every other deadline: 2 s and 4 s later.
+        const evs = await waitForTimeline(agent, id, has("callback-escalate-2"));
         const approveAt = ms(evs.find((e) => e.type === "APPROVE_REPLY")?.at);
+        const isCallback = (e: Ev) => String(e.payload.kind).startsWith("callback-");
         // Resolution timers due before the approval may have come (a slow machine); none after it.
-        for (const e of timers(evs).filter((x) => x.type !== "CALLBACK_OVERDUE"))
+        for (const e of timers(evs).filter((x) => !isCallback(x)))
           expect(ms(e.payload.dueAt)).toBeLessThanOrEqual(approveAt);
+        expect(kinds(evs.filter(isCallback))).toEqual([
+          "CALLBACK_OVERDUE:callback-overdue",
+          "SUPERVISE:callback-escalate-1",
+          "SUPERVISE:callback-escalate-2",
+        ]);
         const overdue = evs.find((e) => e.type === "CALLBACK_OVERDUE");
         expect(overdue?.payload.dueAt).toBe(approved.body.callbackBy);
         expect(ms(approved.body.callbackBy) - approveAt).toBe(2_000);
+        expect(timers(evs.filter(isCallback)).map((e) => ms(e.payload.dueAt) - approveAt)).toEqual([
+          2000, 4000, 6000,
+        ]);
+        const escalated = await agent.get<Record<string, unknown>>(`/api/v1/tickets/${id}`);
+        expect(escalated.body).toMatchObject({ status: "callback", supervisionLevel: 3 });
         expectOnTimeAndOnce(evs);
 
         expect((await agent.event(id, "CALLBACK", { rating: "satisfied", resolved: true })).status).toBe(200);

@@ -48,6 +48,8 @@ describe("timers applied in batches", () => {
       expect((await agent.event(t.id, "DISPATCH", { departmentId: dongcheng })).status).toBe(200);
       const signed = await handler.event(t.id, "SIGN");
       expect(signed.status).toBe(200);
+      // Answered: no first-response timers, only the resolution ones these tests apply.
+      expect((await handler.event(t.id, "FIRST_RESPONSE", { note: "已联系市民" })).status).toBe(200);
       tickets.push({ id: t.id, dueAt: new Date(String(signed.body.dueAt)) });
     }
     return tickets;
