@@ -147,7 +147,13 @@ beforeAll(async () => {
   desk = await openDesk(browser, sys.url, { acceptDownloads: true });
   page = desk.page;
   page.on("request", (r) => {
-    if (r.url().includes("/api/v1/stats/summary")) summaryRequests.push(r.url());
+    if (!r.url().includes("/api/v1/stats/summary")) return;
+    // Each load also asks for the previous period (the cards' change, issue 12), which ends where
+    // the current one starts: keep the current period's.
+    const last = summaryRequests.at(-1);
+    const to = new URL(r.url()).searchParams.get("to");
+    if (last && new URL(last).searchParams.get("from") === to) return;
+    summaryRequests.push(r.url());
   });
 });
 
