@@ -299,8 +299,12 @@ export function decide(input: DecisionInput): Decision | Refusal {
   if (from !== to && to === "closed" && event.type !== "CALLBACK") columns.callbackBy = null;
 
   const { type: _type, ...payload } = event;
+  // The first answer (FIRST_RESPONSE, or the reply) ends the first-response timers.
   const timersMayChange =
-    from !== to || columns.deadlineVersion !== t.deadlineVersion || !sameFlags(ctx, next);
+    from !== to ||
+    columns.deadlineVersion !== t.deadlineVersion ||
+    !sameFlags(ctx, next) ||
+    (columns.firstResponseAt === null) !== (t.firstResponseAt === null);
   const timers = timersMayChange
     ? ledgerPlan(
         {

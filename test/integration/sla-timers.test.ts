@@ -203,8 +203,13 @@ for (const backend of BACKENDS)
           supervisionLevel: 1,
           flags: { firstResponseWarning: true, firstResponseOverdue: true },
         });
-        // The answer ends the watch: the second escalation (due at 6 s) never comes.
+        // The answer ends the watch: its timers leave the ledger, the second escalation (6 s) never comes.
         expect((await handler.event(late.id, "FIRST_RESPONSE", { note: "已联系市民" })).status).toBe(200);
+        const left = await sys.system.services.pool.query(
+          "SELECT kind FROM timer_firings WHERE ticket_id = $1 AND kind LIKE 'first-response-%'",
+          [late.id],
+        );
+        expect(left.rows).toEqual([]);
         while (Date.now() < dispatchAt + 6_500) await sleep(200);
         expect(kinds(await timeline(agent, late.id))).toEqual(kinds(evs));
 
