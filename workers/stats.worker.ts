@@ -2,7 +2,6 @@ import { type Job, UnrecoverableError } from "bullmq";
 import type { Config } from "../src/config.ts";
 import type { QueueBackend } from "../src/jobs/queues.ts";
 import { logger } from "../src/logger.ts";
-import type { AssessmentService } from "../src/stats/assessment.service.ts";
 import { REBUILD_SCHEDULER_ID, RebuildJob, STATS_JOBS, STATS_QUEUE } from "../src/stats/stats.jobs.ts";
 import type { StatsService } from "../src/stats/stats.service.ts";
 
@@ -20,8 +19,6 @@ const DRAIN_BATCH = 500;
 export interface StatsWorkerDeps {
   queues: Pick<QueueBackend, "queue" | "worker">;
   stats: Pick<StatsService, "drain" | "rebuild" | "pool">;
-  /** The nightly rebuild also freezes the assessment period that ended (assessment.service.ts). */
-  assessment?: Pick<AssessmentService, "freezeEnded">;
   config: Pick<Config, "timeZone" | "stats">;
 }
 
@@ -32,9 +29,7 @@ export async function startStatsWorkers(s: StatsWorkerDeps): Promise<() => Promi
       if (job.name !== STATS_JOBS.rebuild.name) throw new UnrecoverableError(`unknown stats job ${job.name}`);
       const data = RebuildJob.safeParse(job.data ?? {});
       if (!data.success) throw new UnrecoverableError(`bad stats rebuild job: ${data.error.message}`);
-      const report = await s.stats.rebuild();
-      const frozen = (await s.assessment?.freezeEnded()) ?? [];
-      return { ...report, frozenPeriods: frozen };
+      return s.stats.rebuild();
     },
     { concurrency: 1 },
   );

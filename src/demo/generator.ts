@@ -26,6 +26,7 @@ import {
   type SatisfactionWeights,
 } from "../stats/metrics.ts";
 import type { ImportLine } from "../tickets/import.ts";
+import { AssessmentTruth, askContacted, type ValidCallback } from "./assessment-truth.ts";
 
 // ─── Deterministic randomness ────────────────────────────────────────────────
 
@@ -216,6 +217,10 @@ interface Outcome {
   dispatches: Dispatch[];
   signWarning: boolean;
   resolveWarning: boolean;
+  /** A RESOLVE_OVERDUE happened (the assessment's overdue). */
+  overdue: boolean;
+  /** The latest callback that reached the citizen (the one the assessment reads). */
+  lastValid: ValidCallback | null;
 }
 
 export interface TruthFilter {
@@ -234,6 +239,8 @@ export class Truth {
   private readonly open: Outcome[] = [];
   readonly totals = { tickets: 0, merged: 0, dispatched: 0, direct: 0, open: 0 };
   readonly byCategory = new Map<string, number>();
+  /** The assessment (三率) and the planned appeals: assessment-truth.ts. */
+  readonly assessment = new AssessmentTruth();
 
   add(o: Outcome): void {
     this.totals.tickets++;
@@ -471,6 +478,9 @@ export function* generateHistory(opts: GeneratorOptions, truth: Truth = new Trut
   const prefix = opts.refPrefix ?? `gen-${seed}-`;
   const times = arrivals(opts.tickets, opts.from, opts.to, rng(seed * 7919 + 1));
   const r = rng(seed);
+  // The assessment's answers (contacted) and appeals draw from their own stream: the rest of
+  // the history is what it was before they existed.
+  const ra = rng(seed * 104729 + 3);
   const cutoff = (opts.cutoff ?? opts.to).getTime();
   const categoryWeights = CATEGORY_MODEL.map((c) => [c, c.weight] as const);
   const recentByCategory = new Map<string, string>();
@@ -504,6 +514,8 @@ export function* generateHistory(opts: GeneratorOptions, truth: Truth = new Trut
       dispatches: [],
       signWarning: false,
       resolveWarning: false,
+      overdue: false,
+      lastValid: null,
     };
     let now = createdAt;
     let co: string[] = [];
@@ -596,7 +608,10 @@ export function* generateHistory(opts: GeneratorOptions, truth: Truth = new Trut
         emit("RESOLVE_WARNING", warnAt, "system");
         o.resolveWarning = true;
       }
-      if (replyAt > dueNow && dueNow >= now) emit("RESOLVE_OVERDUE", dueNow, "system");
+      if (replyAt > dueNow && dueNow >= now) {
+        emit("RESOLVE_OVERDUE", dueNow, "system");
+        o.overdue = true;
+      }
       if (replyAt > dueNow + 2 * HOUR && dueNow + 2 * HOUR >= now)
         emit("SUPERVISE", dueNow + 2 * HOUR, "manager", { level: 1, note: "超期督办" });
       for (const c of co)
@@ -649,11 +664,18 @@ export function* generateHistory(opts: GeneratorOptions, truth: Truth = new Trut
         );
         const resolved =
           rating === "satisfied" ? r() < 0.97 : rating === "basically_satisfied" ? r() < 0.85 : r() < 0.2;
+        const contacted = askContacted(ra, rating);
+        const answers = contacted === null ? { rating, resolved } : { rating, resolved, contacted };
         if (rating === "dissatisfied") {
-          emit("CALLBACK", at, "agent", { rating, resolved, note: "问题未解决", dueAt: iso(at + w.resolve) });
+          const t = emit("CALLBACK", at, "agent", {
+            ...answers,
+            note: "问题未解决",
+            dueAt: iso(at + w.resolve),
+          });
           o.dueAt = at + w.resolve;
+          o.lastValid = { at: t, rating, resolved, contacted };
         } else {
-          emit("CALLBACK", at, "agent", { rating, resolved });
+          o.lastValid = { at: emit("CALLBACK", at, "agent", answers), rating, resolved, contacted };
         }
         o.lastRating = rating;
         o.lastResolved = resolved;
@@ -781,6 +803,7 @@ export function* generateHistory(opts: GeneratorOptions, truth: Truth = new Trut
       if (err !== STOP) throw err;
     }
     truth.add(o);
+    truth.assessment.add(ref, o, ra);
     const surname = pick(r, SURNAMES);
     yield {
       externalRef: ref,

@@ -158,8 +158,9 @@ export function registerAssessmentRoutes(app: App, s: { assessment: AssessmentSe
       summary: "Monthly assessment (三率): ranking within groups, raw and adjusted; CSV with ?format=csv",
       description:
         "Each ticket counts once per period, by its latest valid callback (not unreachable) in the period, " +
-        "attributed to the department holding the ticket. A period that has ended is frozen on first read " +
-        "(or by the nightly job); only accepted appeals change its adjusted figures.",
+        "attributed to the department holding the ticket. A period that has ended is frozen the first time " +
+        "it is read (this ranking, or the next period's rank change): later events never change it; only " +
+        "accepted appeals change its adjusted figures.",
       request: {
         query: z.object({
           period: PeriodKey,

@@ -4,8 +4,10 @@
  * definitions are assessment.ts's; this reads rows and hands them over.
  *
  * A period is live while it runs: its tickets are those whose latest valid callback (now)
- * falls in it. On the first read, appeal or nightly rebuild after its last day it is frozen:
- * its assessed tickets are copied to assessment_snapshot and never change again. Accepted
+ * falls in it. The first time it is read after its last day (its ranking, or the next period's,
+ * which compares with it) it is frozen: its assessed tickets are copied to assessment_snapshot
+ * and never change again. Not by a timer: a history imported after the period ended but before
+ * anyone looked at it still counts (a centre publishes its ranking by reading it). Accepted
  * appeals (appeals.status = 'accepted') are the adjustments: the adjusted figures leave out the
  * appealed ground of the appealed callback; the raw figures and the snapshot keep it.
  */
@@ -169,15 +171,6 @@ export class AssessmentService {
     } finally {
       c.release();
     }
-  }
-
-  /** Freezes the period that ended last (and the one before, after a long stop). Nightly. */
-  async freezeEnded(now = new Date()): Promise<string[]> {
-    const current = this.periodOf(now);
-    const frozen: string[] = [];
-    for (const key of [previousPeriodKey(previousPeriodKey(current)), previousPeriodKey(current)])
-      if (await this.freeze(key, now)) frozen.push(key);
-    return frozen;
   }
 
   /** The period's assessed tickets: frozen if it has ended (freezing it now if need be), else live. */
