@@ -91,6 +91,9 @@ describe("admin screens", () => {
     await page.fill("[data-testid=user-create] [name=password]", "short");
     await page.click("[data-testid=user-create] button[type=submit]");
     await page.waitForSelector("[data-testid=user-create] [name=password][aria-invalid=true]");
+    expect(await page.textContent("[data-testid=user-create] [data-field=password] .field-error")).toBe(
+      "内容过短",
+    );
 
     // Role: agent → reviewer.
     await row.getByRole("button", { name: "编辑" }).click();
@@ -123,6 +126,7 @@ describe("admin screens", () => {
         })
       ).status,
     ).toBe(200);
+    await page.evaluate(() => window.scrollTo(0, 0));
     await shot(page, "admin-users");
   });
 
@@ -159,8 +163,14 @@ describe("admin screens", () => {
   it("categories and the dispatch catalogue: an area entry shows in the catalogue and in the desk's suggestion", async () => {
     await open("categories");
     await page.waitForSelector("[data-testid=categories-table] tr[data-code=noise]");
-    // The demo's consultations default to the hotline centre, which handles no tickets: flagged.
-    expect(await page.locator("tr[data-code=policy-consult]").textContent()).toContain("不承办工单");
+    // The demo's consultations are answered on the call.
+    expect(await page.locator("tr[data-code=policy-consult]").textContent()).toContain("直接答复");
+    await page.fill("form.admin-form [name=code]", "traffic-info");
+    await page.fill("form.admin-form [name=name]", "出行咨询");
+    await page.check("form.admin-form [name=answerDirectly]");
+    await page.click("form.admin-form button[type=submit]");
+    await page.waitForSelector("[data-testid=categories-table] tr[data-code=traffic-info]");
+    expect(await page.locator("tr[data-code=traffic-info]").textContent()).toContain("直接答复");
     const form = page.locator("[data-testid=rule-form]");
     await form.locator("[name=categoryCode]").selectOption("noise");
     await selectByText(page, "[data-testid=rule-form] [name=area]", "东城区");

@@ -73,6 +73,8 @@ export function humanMessage(status, problem) {
 
 /** Server field messages (English, from zod) in the reader's language. */
 const FIELD_PATTERNS = [
+  // "Too small: expected string to have >=8 characters" (a password, a code): too short, not missing.
+  [/too small: expected string to have >=([2-9]|\d\d)/i, "field.tooShort"],
   [/too small|required|expected string, received undefined|invalid input: expected/i, "field.required"],
   [/phone/i, "field.invalidPhone"],
   [/datetime|iso/i, "field.invalidTime"],

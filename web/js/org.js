@@ -5,7 +5,7 @@ import { getLang } from "./i18n.js";
 
 /**
  * @typedef {{ id: number, code: string, name: string, nameEn: string | null, parentId: number | null, path: string, handlesTickets?: boolean }} Department
- * @typedef {{ id: number, code: string, name: string, nameEn: string | null, defaultDepartmentId: number | null, active: boolean }} Category
+ * @typedef {{ id: number, code: string, name: string, nameEn: string | null, defaultDepartmentId: number | null, active: boolean, answerDirectly?: boolean }} Category
  */
 
 /** @type {Promise<Org> | undefined} */

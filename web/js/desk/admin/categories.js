@@ -1,6 +1,7 @@
 // @ts-check
 /**
- * Categories (create; each with its default unit) and the dispatch catalogue (派单目录): the
+ * Categories (create; each with its default unit, or answered on the call: 直接答复) and the
+ * dispatch catalogue (派单目录): the
  * suggested lead unit per category, optionally narrowed to a district. The desk's suggestion
  * takes the district's entry, else the category-wide entry, else the category's default unit.
  */
@@ -49,6 +50,16 @@ export function renderCategoriesAdmin(el, ctx) {
           t("admin.cat.defaultUnit"),
           select("defaultDepartmentId", unitOptions(), { placeholder: t("admin.cat.noDefault") }),
         ),
+        h(
+          "div",
+          { class: "field check" },
+          h(
+            "label",
+            {},
+            h("input", { type: "checkbox", name: "answerDirectly" }),
+            t("admin.cat.answerDirectly"),
+          ),
+        ),
       ),
       h(
         "div",
@@ -83,6 +94,7 @@ export function renderCategoriesAdmin(el, ctx) {
         name: str(data, "name"),
         nameEn: str(data, "nameEn") || null,
         defaultDepartmentId: dept ? Number(dept) : null,
+        answerDirectly: data.get("answerDirectly") === "on",
       },
     });
     flash(t("admin.cat.created", { name: str(data, "name") }), "ok");
@@ -139,7 +151,13 @@ export function renderCategoriesAdmin(el, ctx) {
           h("td", {}, h("code", { text: c.code })),
           h("td", { text: c.name }),
           h("td", { text: c.nameEn ?? "" }),
-          h("td", {}, unit(c.defaultDepartmentId)),
+          h(
+            "td",
+            {},
+            c.answerDirectly
+              ? h("span", { class: "badge badge-ok", text: t("admin.cat.answeredDirectly") })
+              : unit(c.defaultDepartmentId),
+          ),
           h(
             "td",
             {},
