@@ -716,8 +716,6 @@ interface Expectation {
   kind: TimerKind;
   deadlineVersion: number;
   dueAt: number;
-  /** When it can apply: its due time, or the SIGN for a resolution warning/overdue due while unsigned. */
-  appliesFrom: number;
   /** When the stage the timer belongs to ended (the user event), or the check time if still open. */
   stageEnd: number;
   stageEndedBy: string;
@@ -740,6 +738,7 @@ export async function verifyTimers(
   outage: { killedAt: number; restartedAt: number; readyAt: number },
 ) {
   const SIGN = ms(SCALE_POLICY.signWithin);
+  const FIRST = ms(SCALE_POLICY.firstResponseWithin);
   const RESOLVE = ms(SCALE_POLICY.resolveWithin);
   const CALLBACK = ms(SCALE_POLICY.callbackWithin);
   const ESC = ms(ESCALATION_AFTER);
@@ -834,7 +833,7 @@ export async function verifyTimers(
   const signByMismatches: Array<{ ticketId: number; dispatchedAt: string; signBy: string | null }> = [];
   const dueAtMismatches: Array<{ ticketId: number; kind: string; recorded: unknown; replayed: string }> = [];
 
-  type Stage = { v: number; start: number; deadline: number; signedAt: number | null };
+  type Stage = { v: number; start: number; deadline: number };
   const byTicket = new Map<number, typeof events>();
   for (const e of events) {
     const list = byTicket.get(e.ticket_id) ?? [];
@@ -844,27 +843,19 @@ export async function verifyTimers(
   for (const [ticketId, list] of byTicket) {
     let v = 0;
     let sign: Stage | null = null;
+    let first: Stage | null = null;
     let resolve: Stage | null = null;
     let callback: Stage | null = null;
-    const plan = (
-      kind: TimerKind,
-      s: Stage,
-      dueAt: number,
-      end: number,
-      endedBy: string,
-      applies = true,
-      appliesFrom = dueAt,
-    ) => {
+    const plan = (kind: TimerKind, s: Stage, dueAt: number, end: number, endedBy: string) => {
       const x = {
         ticketId,
         kind,
         deadlineVersion: s.v,
         dueAt,
-        appliesFrom,
         stageEnd: end,
         stageEndedBy: endedBy,
       };
-      if (dueAt <= end && applies) expected.push(x);
+      if (dueAt <= end) expected.push(x);
       else notDue.set(`${ticketId}:${kind}:${s.v}`, x);
     };
     const closeSign = (s: Stage, end: number, by: string) => {
@@ -873,14 +864,24 @@ export async function verifyTimers(
       plan("sign-escalate-1", s, s.deadline + ESC, end, by);
       plan("sign-escalate-2", s, s.deadline + 2 * ESC, end, by);
     };
+    // The first response runs from dispatch until the unit answers (here: its REPLY).
+    const closeFirst = (s: Stage, end: number, by: string) => {
+      plan("first-response-warning", s, warning(s.start, s.deadline), end, by);
+      plan("first-response-overdue", s, s.deadline, end, by);
+      plan("first-response-escalate-1", s, s.deadline + ESC, end, by);
+      plan("first-response-escalate-2", s, s.deadline + 2 * ESC, end, by);
+    };
+    // The resolution deadline runs from dispatch, signed or not.
     const closeResolve = (s: Stage, end: number, by: string) => {
-      // A resolution warning or overdue due while unsigned waits for SIGN (deferred), then fires.
-      const signed = s.signedAt !== null && s.signedAt <= end;
-      const w = warning(s.start, s.deadline);
-      plan("resolve-warning", s, w, end, by, signed, Math.max(w, s.signedAt ?? w));
-      plan("resolve-overdue", s, s.deadline, end, by, signed, Math.max(s.deadline, s.signedAt ?? s.deadline));
+      plan("resolve-warning", s, warning(s.start, s.deadline), end, by);
+      plan("resolve-overdue", s, s.deadline, end, by);
       plan("resolve-escalate-1", s, s.deadline + ESC, end, by);
       plan("resolve-escalate-2", s, s.deadline + 2 * ESC, end, by);
+    };
+    const closeCallback = (s: Stage, end: number, by: string) => {
+      plan("callback-overdue", s, s.deadline, end, by);
+      plan("callback-escalate-1", s, s.deadline + ESC, end, by);
+      plan("callback-escalate-2", s, s.deadline + 2 * ESC, end, by);
     };
     for (const e of list) {
       const at = e.at.getTime();
@@ -892,12 +893,16 @@ export async function verifyTimers(
       }
       switch (e.type) {
         case "CREATE":
+          break;
         case "REPLY":
+          if (first) closeFirst(first, at, "REPLY");
+          first = null;
           break;
         case "DISPATCH": {
           v++;
-          sign = { v, start: at, deadline: at + SIGN, signedAt: null };
-          resolve = { v, start: at, deadline: at + RESOLVE, signedAt: null };
+          sign = { v, start: at, deadline: at + SIGN };
+          first = { v, start: at, deadline: at + FIRST };
+          resolve = { v, start: at, deadline: at + RESOLVE };
           const stored = leadSignBy.get(`${ticketId}:${at}`);
           if (stored !== at + SIGN)
             signByMismatches.push({
@@ -910,27 +915,27 @@ export async function verifyTimers(
         case "SIGN":
           if (sign) closeSign(sign, at, "SIGN");
           sign = null;
-          if (resolve) resolve.signedAt = at;
           break;
         case "APPROVE_REPLY":
           if (resolve) closeResolve(resolve, at, "APPROVE_REPLY");
           resolve = null;
           v++;
-          callback = { v, start: at, deadline: at + CALLBACK, signedAt: null };
+          callback = { v, start: at, deadline: at + CALLBACK };
           break;
         case "CALLBACK":
-          if (callback) plan("callback-overdue", callback, callback.deadline, at, "CALLBACK");
+          if (callback) closeCallback(callback, at, "CALLBACK");
           callback = null;
           v++;
-          if (e.to_status === "processing") resolve = { v, start: at, deadline: at + RESOLVE, signedAt: at }; // 重办: already signed
+          if (e.to_status === "processing") resolve = { v, start: at, deadline: at + RESOLVE }; // 重办
           break;
         default:
           unmodelledTickets.push({ ticketId, type: e.type });
       }
     }
     if (sign) closeSign(sign, checkedAt, "(open)");
+    if (first) closeFirst(first, checkedAt, "(open)");
     if (resolve) closeResolve(resolve, checkedAt, "(open)");
-    if (callback) plan("callback-overdue", callback, callback.deadline, checkedAt, "(open)");
+    if (callback) closeCallback(callback, checkedAt, "(open)");
     const stored = tickets.get(ticketId)?.deadline_version;
     if (stored !== v) versionMismatches.push({ ticketId, replayed: v, stored: stored ?? -1 });
   }
@@ -992,8 +997,8 @@ export async function verifyTimers(
   for (const x of expected) {
     const f = found.get(`${x.ticketId}:${x.kind}:${x.deadlineVersion}`);
     if (!f) continue;
-    // From when it could apply: a resolution warning due while unsigned waits for SIGN by design.
-    const from = x.appliesFrom;
+    // Every timer applies from its due time (the resolution deadline runs while unsigned too).
+    const from = x.dueAt;
     const ms = f.at - from;
     if (from < outage.killedAt) late.beforeKill.push(ms);
     else if (from <= outage.readyAt) late.workerDown.push(ms);
