@@ -417,7 +417,7 @@ export function foldHistory(input: HistoryInput, env: FoldEnv): FoldedTicket {
     }
     if (d.status === "processing" && context.reopenCount > t.context.reopenCount) reopenedAt = at;
     // decide() read `t` and returned new values: the record is updated in place.
-    Object.assign(t, columns);
+    Object.assign(t, columns, d.correction);
     t.context = context;
     t.version += 1;
     t.updatedAt = at;

@@ -23,6 +23,7 @@ import {
   type TicketState,
 } from "./ticket.machine.ts";
 import type { TicketRecord } from "./ticket.record.ts";
+import { maskPhone } from "./ticket.view.ts";
 
 /** The ticket's columns an event may change (besides `version`, `context` and `updatedAt`). */
 export type TicketColumns = Pick<
@@ -77,6 +78,17 @@ export interface CallbackRow {
   note: string | null;
 }
 
+/**
+ * Intake fields an event changes (CORRECT; the area on a dispatch to another district): the
+ * writer sets exactly these columns.
+ */
+export type TicketCorrection = Partial<
+  Pick<
+    Ticket,
+    "citizenName" | "citizenPhone" | "area" | "address" | "categoryId" | "urgency" | "title" | "description"
+  >
+>;
+
 /** What the ticket's timer plan needs beyond the row: reopen time and recorded escalations. */
 export interface TimerHistory {
   reopenedAt: Date | null;
@@ -96,6 +108,8 @@ export interface DecisionInput {
   timerHistory: TimerHistory;
   /** For MERGE: the target's status, or null when there is no such ticket. */
   mergeTarget?: { status: TicketState } | null;
+  /** For CORRECT: the active categories' ids by code (a category code the map lacks is refused). */
+  categoryIds?: ReadonlyMap<string, number>;
 }
 
 export interface Decision {
@@ -107,6 +121,8 @@ export interface Decision {
   assignments: AssignmentOp[];
   extension: ExtensionOp | null;
   callback: CallbackRow | null;
+  /** Intake fields changed (CORRECT, or the area following a dispatch); null when none. */
+  correction: TicketCorrection | null;
   /** The event's payload as recorded in the timeline (the input without `type`). */
   payload: Record<string, unknown>;
   /** The ticket's timer ledger after the event; null when the event cannot have changed it. */
@@ -163,6 +179,8 @@ export function decide(input: DecisionInput): Decision | Refusal {
   const assignments: AssignmentOp[] = [];
   let extension: ExtensionOp | null = null;
   let callback: CallbackRow | null = null;
+  let correction: TicketCorrection | null = null;
+  let recorded: Record<string, unknown> | null = null;
   const newDeadlines = (d: Partial<TicketColumns>) =>
     Object.assign(columns, d, { deadlineVersion: t.deadlineVersion + 1 });
   const clearDeadlines = () =>
@@ -189,6 +207,9 @@ export function decide(input: DecisionInput): Decision | Refusal {
       firstResponseAt: null,
     });
     assignments.push({ op: "create", departmentId: lead, role: "lead", signBy: d.signBy, signed: false });
+    // The area is the district the ticket is handled in: a unit inside another district moves it there.
+    const district = districtOf(tree, lead);
+    if (district && district !== t.area) correction = { area: district };
     for (const dep of next.coDepartmentIds)
       assignments.push({ op: "create", departmentId: dep, role: "co", signBy: d.signBy, signed: false });
     return null;
@@ -285,6 +306,15 @@ export function decide(input: DecisionInput): Decision | Refusal {
       clearDeadlines();
       break;
     }
+    case "CORRECT": {
+      const fixed = correct(t, event, input.categoryIds);
+      if ("errors" in fixed) return invalid(fixed.errors);
+      if (!Object.keys(fixed.correction).length)
+        return invalid({ title: "Nothing to correct: every field is as registered" });
+      correction = fixed.correction;
+      recorded = { changes: fixed.changes, ...(event.note ? { note: event.note } : {}) };
+      break;
+    }
     case "PUBLISH":
       if (event.public && t.confidential) return invalid({ public: "A confidential ticket is never public" });
       // Text from another channel (a call's notes) may name the citizen: only a summary written for the public is shown.
@@ -298,7 +328,8 @@ export function decide(input: DecisionInput): Decision | Refusal {
   }
   if (from !== to && to === "closed" && event.type !== "CALLBACK") columns.callbackBy = null;
 
-  const { type: _type, ...payload } = event;
+  const { type: _type, ...input_ } = event;
+  const payload = recorded ?? input_;
   // The first answer (FIRST_RESPONSE, or the reply) ends the first-response timers.
   const timersMayChange =
     from !== to ||
@@ -329,9 +360,63 @@ export function decide(input: DecisionInput): Decision | Refusal {
     assignments,
     extension,
     callback,
+    correction,
     payload,
     timers,
   };
+}
+
+/**
+ * The district (an area code: a child of the root that has units below it) a unit belongs to,
+ * or null for a city-wide unit.
+ */
+function districtOf(tree: DepartmentTree, id: number): string | null {
+  const [, districtId] = (tree.get(id)?.path ?? "").split("/").filter(Boolean).map(Number);
+  const district = districtId === undefined ? undefined : tree.get(districtId);
+  if (!district || !tree.all().some((d) => d.parentId === district.id)) return null;
+  return district.code;
+}
+
+type CorrectEvent = Extract<EventInput, { type: "CORRECT" }>;
+
+/**
+ * What CORRECT changes: the fields that differ from the ticket, each recorded as from → to in
+ * the timeline (a phone number masked there: the timeline is shown to the handling unit).
+ */
+function correct(
+  t: TicketRecord,
+  e: CorrectEvent,
+  categoryIds: ReadonlyMap<string, number> | undefined,
+):
+  | { correction: TicketCorrection; changes: Record<string, { from: unknown; to: unknown }> }
+  | { errors: Record<string, string> } {
+  const correction: TicketCorrection = {};
+  const changes: Record<string, { from: unknown; to: unknown }> = {};
+  const change = <K extends keyof TicketCorrection>(key: K, to: TicketCorrection[K]) => {
+    if (to === undefined || to === t[key]) return;
+    correction[key] = to;
+    changes[key] = { from: t[key], to };
+  };
+  if (e.categoryCode !== undefined) {
+    const id = categoryIds?.get(e.categoryCode);
+    if (id === undefined) return { errors: { categoryCode: "Unknown category" } };
+    if (id !== t.categoryId) {
+      correction.categoryId = id;
+      const from = [...(categoryIds?.entries() ?? [])].find(([, v]) => v === t.categoryId)?.[0] ?? null;
+      changes.categoryCode = { from, to: e.categoryCode };
+    }
+  }
+  change("citizenName", e.citizenName);
+  if (e.citizenPhone !== undefined && e.citizenPhone !== t.citizenPhone) {
+    correction.citizenPhone = e.citizenPhone;
+    changes.citizenPhone = { from: maskPhone(t.citizenPhone), to: maskPhone(e.citizenPhone) };
+  }
+  change("area", e.area === undefined ? undefined : e.area || null);
+  change("address", e.address === undefined ? undefined : e.address || null);
+  change("urgency", e.urgency);
+  change("title", e.title);
+  change("description", e.description);
+  return { correction, changes };
 }
 
 /** Units that register or oversee tickets (the hotline centre, the city above the units) handle none. */

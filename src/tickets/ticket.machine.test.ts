@@ -87,6 +87,7 @@ const SAMPLES: { [T in TicketEventType]: TicketEventPayloads[T][] } = {
   MERGE: [{ intoTicketId: 77 }],
   COMMENT: [{ note: "备注" }],
   PUBLISH: [{ public: true, summary: "路灯不亮" }, { public: false }],
+  CORRECT: [{ title: "路灯不亮（更正）" }, { categoryCode: "noise", urgency: "urgent" }],
   SIGN_WARNING: [{}],
   SIGN_OVERDUE: [{}],
   FIRST_RESPONSE_WARNING: [{}],
@@ -208,6 +209,7 @@ const WHERE: Record<TicketEventType, TicketState[]> = {
   MERGE: ["registered", "dispatched"],
   COMMENT: [...OPEN, "closed", "merged"],
   PUBLISH: [...OPEN, "closed", "merged"],
+  CORRECT: OPEN,
   SIGN_WARNING: ["dispatched"],
   SIGN_OVERDUE: ["dispatched"],
   FIRST_RESPONSE_WARNING: ["dispatched", "processing", "returnRequested"],
@@ -242,6 +244,7 @@ const WHO: Record<TicketEventType, ActorKey[]> = {
   MERGE: ["agent", "reviewer"],
   COMMENT: ["agent", "reviewer", "manager", "admin", "lead", "co", "sub"],
   PUBLISH: ["agent", "reviewer"],
+  CORRECT: ["agent", "reviewer"],
   SIGN_WARNING: ["system"],
   SIGN_OVERDUE: ["system"],
   FIRST_RESPONSE_WARNING: ["system"],
@@ -276,7 +279,7 @@ const expectedAllowed = (state: TicketState, type: TicketEventType, who: ActorKe
 describe("constants", () => {
   it("partitions event types into user and timer events", () => {
     expect([...USER_EVENT_TYPES, ...TIMER_EVENT_TYPES].sort()).toEqual([...EVENT_TYPES].sort());
-    expect(USER_EVENT_TYPES).toHaveLength(23);
+    expect(USER_EVENT_TYPES).toHaveLength(24);
     expect(OPEN_STATES).toEqual(OPEN);
     expect(REOPEN_WINDOW_DAYS).toBe(30);
     expect(MAX_APPROVED_EXTENSIONS).toBe(2);
@@ -312,8 +315,8 @@ describe("constants", () => {
           if (expectedAllowed(s, t, a)) cells++;
         }
     // + PUBLISH: every state × agent, reviewer; + the first-response timers (3 states × 2) and the
-    // resolution timers while dispatched (2), system only.
-    expect(cells).toBe(126 + 16 + 8);
+    // resolution timers while dispatched (2), system only; + CORRECT: every open state × agent, reviewer.
+    expect(cells).toBe(126 + 16 + 8 + 12);
   });
 });
 

@@ -11,7 +11,7 @@
 import type pg from "pg";
 import type { LedgerRow } from "../sla/timer-store.ts";
 import { QUIET_EVENTS } from "../stats/stats.jobs.ts";
-import type { Decision, TimerHistory } from "./ticket.decide.ts";
+import type { Decision, TicketCorrection, TimerHistory } from "./ticket.decide.ts";
 import {
   type Actor,
   applyEvent,
@@ -179,6 +179,12 @@ export async function writeDecision(
   const publicParams = `public = ${param(col.public)}, public_summary = ${param(col.publicSummary)}`;
   const parts: string[] = [];
   const shape: string[] = [];
+  // Corrected intake fields (CORRECT, the area after a dispatch): only those columns.
+  const fixes = Object.entries(d.correction ?? {}).map(
+    ([key, v]) =>
+      `${CORRECTION_COLUMNS[key as keyof TicketCorrection]} = ${param(v)}${key === "urgency" ? '::"Urgency"' : ""}`,
+  );
+  if (fixes.length) shape.push(`fix:${Object.keys(d.correction ?? {}).join("+")}`);
 
   const ended = new Map<string, string>();
   for (const op of d.assignments)
@@ -278,7 +284,7 @@ export async function writeDecision(
                merged_into_id = $13, closed_at = $14, deadline_version = $15, dispatched_at = $16, ${publicParams},
                sign_by = $17, first_response_by = $18, due_at = $19, callback_by = $20, signed_at = $21,
                first_response_at = $22, first_approved_reply_at = $23, updated_at = $24,
-               first_reply_on_time = $33
+               first_reply_on_time = $33${fixes.map((f) => `, ${f}`).join("")}
               WHERE t.id = $1 AND t.version = $25
              RETURNING ${TICKET_RECORD_COLUMNS}
            ), e AS (
@@ -305,6 +311,18 @@ export async function writeDecision(
   }));
   return { ticket, ledger };
 }
+
+/** The column of each correctable field (writeDecision). */
+const CORRECTION_COLUMNS: Record<keyof TicketCorrection, string> = {
+  citizenName: "citizen_name",
+  citizenPhone: "citizen_phone",
+  area: "area",
+  address: "address",
+  categoryId: "category_id",
+  urgency: "urgency",
+  title: "title",
+  description: "description",
+};
 
 interface LedgerJson {
   deadlineVersion: number;

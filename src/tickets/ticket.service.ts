@@ -340,6 +340,7 @@ export class TicketService {
     ]);
     const mergeTarget =
       input.type === "MERGE" ? await ticketStatus(this.pool, input.intoTicketId) : undefined;
+    const categoryIds = new Map(categories.filter((cat) => cat.active).map((cat) => [cat.code, cat.id]));
     let caughtUp = false;
     let mayUseCache = true;
     for (let attempt = 1; ; attempt++) {
@@ -385,6 +386,7 @@ export class TicketService {
         escalation: this.escalation,
         timerHistory: history,
         mergeTarget,
+        categoryIds,
       });
       if (!decision.ok) {
         if (again()) continue;
@@ -411,6 +413,7 @@ export class TicketService {
                   {
                     ...ticket,
                     ...decision.columns,
+                    ...decision.correction,
                     context: decision.context,
                     version: ticket.version + 1,
                     updatedAt: at,

@@ -205,6 +205,45 @@ export const EVENT_FIELDS = {
   URGE: [note],
   MERGE: [{ name: "intoTicketId", kind: "ticketRef", label: "form.intoTicket", required: true }],
   COMMENT: [note],
+  // 更正信息: the intake fields as registered, edited in place; only what changed is sent.
+  CORRECT: [
+    { name: "citizenName", kind: "text", label: "ticket.citizenName", value: (c) => c.ticket.citizenName },
+    { name: "citizenPhone", kind: "text", label: "ticket.citizenPhone", value: (c) => c.ticket.citizenPhone },
+    {
+      name: "area",
+      kind: "select",
+      label: "ticket.area",
+      options: (c) =>
+        c.org.districts().map((d) => /** @type {[string, string]} */ ([d.code, c.org.deptName(d.id)])),
+      value: (c) => c.ticket.area,
+    },
+    { name: "address", kind: "text", label: "ticket.address", value: (c) => c.ticket.address },
+    {
+      name: "categoryCode",
+      kind: "select",
+      label: "ticket.category",
+      options: (c) =>
+        c.org.categories.map(
+          (cat) => /** @type {[string, string]} */ ([cat.code, c.org.categoryName(cat.code)]),
+        ),
+      value: (c) => c.ticket.categoryCode,
+    },
+    {
+      name: "urgency",
+      kind: "select",
+      label: "ticket.urgency",
+      options: labelled("urgency", ["normal", "urgent", "critical"]),
+      value: (c) => c.ticket.urgency,
+    },
+    { name: "title", kind: "text", label: "ticket.title", value: (c) => c.ticket.title },
+    {
+      name: "description",
+      kind: "textarea",
+      label: "ticket.description",
+      value: (c) => c.ticket.description,
+    },
+    { name: "note", kind: "textarea", label: "form.correctNote" },
+  ],
   PUBLISH: [
     {
       name: "public",
@@ -235,11 +274,13 @@ async function resolveTicketRef(ref) {
 
 /**
  * Read the form into the event payload. Returns field errors for missing required values.
+ * A correction (CORRECT) sends only the fields that differ from the ticket.
  * @param {string} type
  * @param {HTMLFormElement} form
+ * @param {Record<string, any>} [ticket]
  * @returns {Promise<{ payload: Record<string, unknown>, errors: Record<string, string> }>}
  */
-export async function collect(type, form) {
+export async function collect(type, form, ticket) {
   const data = new FormData(form);
   /** @type {Record<string, unknown>} */
   const payload = { type };
@@ -273,6 +314,12 @@ export async function collect(type, form) {
     } else {
       payload[spec.name] = spec.number ? Number(raw) : raw;
     }
+  }
+  if (type === "CORRECT" && ticket) {
+    for (const [key, value] of Object.entries(payload))
+      if (key !== "type" && key !== "note" && value === (ticket[key] ?? "")) delete payload[key];
+    if (Object.keys(payload).every((k) => k === "type" || k === "note"))
+      errors.title = t("form.nothingChanged");
   }
   return { payload, errors };
 }

@@ -33,7 +33,7 @@ export function sendEvent(ticket, payload) {
  */
 async function control(spec, ctx) {
   const label =
-    spec.required || spec.kind === "info" || spec.kind === "multi"
+    spec.required || spec.kind === "info" || spec.kind === "multi" || spec.value
       ? t(spec.label)
       : `${t(spec.label)}${t("form.optional")}`;
   const initial = spec.value ? await spec.value(ctx) : null;
@@ -48,12 +48,16 @@ async function control(spec, ctx) {
     case "textarea":
       return field(
         label,
-        h("textarea", {
-          name: spec.name,
-          rows: 3,
-          required: spec.required,
-          "aria-required": spec.required ? "true" : undefined,
-        }),
+        h(
+          "textarea",
+          {
+            name: spec.name,
+            rows: 3,
+            required: spec.required,
+            "aria-required": spec.required ? "true" : undefined,
+          },
+          initial ?? "",
+        ),
       );
     case "text":
     case "ticketRef":
@@ -63,6 +67,7 @@ async function control(spec, ctx) {
           name: spec.name,
           inputmode: spec.kind === "ticketRef" ? "numeric" : undefined,
           required: spec.required,
+          value: initial ?? undefined,
         }),
       );
     case "datetime":
@@ -190,7 +195,7 @@ export async function eventForm(type, ctx, opts) {
     e.preventDefault();
     clearFieldErrors(form);
     message.textContent = "";
-    const { payload, errors } = await collect(type, form);
+    const { payload, errors } = await collect(type, form, ctx.ticket);
     if (Object.keys(errors).length) {
       showFieldErrors(form, errors);
       message.textContent = t("err.validation");
