@@ -82,8 +82,12 @@ export class AssessmentTruth {
   private readonly tickets: Tallied[] = [];
   readonly appeals: PlannedAppeal[] = [];
 
-  /** Records a finished ticket and plans its appeal (about a third of those with a cause). */
-  add(ref: string, o: AssessedOutcome, r: () => number): void {
+  /**
+   * Records a finished ticket and plans its appeal (about a third of those with a cause); an
+   * appeal that would be decided at or after `cutoff` (the generator's: nothing happens from
+   * then on) is not planned.
+   */
+  add(ref: string, o: AssessedOutcome, r: () => number, cutoff = Number.POSITIVE_INFINITY): void {
     if (o.merged || !o.lastValid || o.holder === "") return;
     const t: Tallied = { ref, holder: o.holder, cb: o.lastValid, overdue: o.overdue, excluded: new Set() };
     this.tickets.push(t);
@@ -92,6 +96,8 @@ export class AssessmentTruth {
     const ground = open[Math.floor(r() * open.length)] as AppealGround;
     const filedAt = o.lastValid.at + HOUR * (1 + r() * 20);
     const accept = r() < 0.6;
+    const decidedAt = filedAt + HOUR * (1 + r() * 40);
+    if (decidedAt >= cutoff) return;
     this.appeals.push({
       ref,
       ground,
@@ -99,7 +105,7 @@ export class AssessmentTruth {
       filedAt,
       decision: accept ? "accept" : "reject",
       decisionReason: accept ? "经核实属实，予以核减" : "理由不充分，不予核减",
-      decidedAt: filedAt + HOUR * (1 + r() * 40),
+      decidedAt,
     });
     if (accept) t.excluded.add(ground);
   }

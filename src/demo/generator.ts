@@ -803,7 +803,7 @@ export function* generateHistory(opts: GeneratorOptions, truth: Truth = new Trut
       if (err !== STOP) throw err;
     }
     truth.add(o);
-    truth.assessment.add(ref, o, ra);
+    truth.assessment.add(ref, o, ra, cutoff);
     const surname = pick(r, SURNAMES);
     yield {
       externalRef: ref,
