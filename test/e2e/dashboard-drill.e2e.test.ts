@@ -270,6 +270,60 @@ describe("click-through", () => {
     await shot(page, "drill-list-category");
   });
 
+  it("the URL state and the click-through links, as the browser's modules compute them", async () => {
+    type Result = {
+      read: unknown;
+      junk: unknown;
+      roundTrip: string;
+      defaults: string;
+      ranking: string | null;
+      category: string | null;
+      unknown: string | null;
+    };
+    const r: Result = await page.evaluate(`(async () => {
+      const u = await import("/js/dashboard/url-state.js");
+      const d = await import("/js/dashboard/drill.js");
+      const sort = { key: "responseRate", descending: true };
+      const keys = ["received", "responseRate", "onTimeRate"];
+      const read = u.readState("?period=custom&from=2026-10-01&to=2026-10-31&departmentId=7&granularity=week&sort=onTimeRate&order=asc", sort, keys);
+      return {
+        read,
+        // Unknown values fall back to the defaults; custom dates only with a custom period.
+        junk: u.readState("?period=decade&from=2026-10-01&departmentId=-1&granularity=hour&sort=name;drop", sort, keys),
+        roundTrip: u.stateQuery(read, sort),
+        defaults: u.stateQuery({ filters: u.defaultFilters(), sort }, sort),
+        ranking: d.drillHref("onTimeRate", { from: "2026-10-01", to: "2026-11-01", departmentId: 7, subtree: false }),
+        category: d.drillHref("received", { from: "2026-10-01", to: "2026-11-01", categoryCode: "noise" }),
+        unknown: d.drillHref("departmentName", { from: "2026-10-01", to: "2026-11-01" }),
+      };
+    })()`);
+    expect(r.read).toEqual({
+      filters: {
+        period: "custom",
+        from: "2026-10-01",
+        to: "2026-10-31",
+        departmentId: "7",
+        granularity: "week",
+      },
+      sort: { key: "onTimeRate", descending: false },
+    });
+    expect(r.junk).toEqual({
+      filters: { period: "7d", from: "", to: "", departmentId: "", granularity: "auto" },
+      sort: { key: "responseRate", descending: true },
+    });
+    expect(r.roundTrip).toBe(
+      "?period=custom&from=2026-10-01&to=2026-10-31&departmentId=7&granularity=week&sort=onTimeRate&order=asc",
+    );
+    expect(r.defaults).toBe("");
+    expect(r.ranking).toBe(
+      "/index.html#/tickets?figure=late&receivedFrom=2026-10-01&receivedTo=2026-11-01&departmentId=7&subtree=false",
+    );
+    expect(r.category).toBe(
+      "/index.html#/tickets?figure=received&receivedFrom=2026-10-01&receivedTo=2026-11-01&categoryCode=noise",
+    );
+    expect(r.unknown).toBeNull();
+  });
+
   it("no page errors, console errors or untranslated strings", async () => {
     await expectNoProblems(desk);
   });
