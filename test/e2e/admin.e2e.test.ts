@@ -274,6 +274,18 @@ describe("admin screens", () => {
     await page.waitForSelector("[data-testid=cal-list] td.muted");
     await page.click("[data-testid=cal-import]");
     await expect.poll(() => page.textContent("#flash")).toContain("还没有 2029 年的安排");
+
+    // Every screen in English too (a missing key would be reported as a problem).
+    await page.click("[data-testid=lang-switch]");
+    for (const section of ["users", "departments", "categories", "sla", "calendar", "groups"]) {
+      await open(section);
+      await page.waitForLoadState("networkidle");
+    }
+    expect(await page.textContent("[data-testid=admin-calendar]")).toBe("Holidays");
+    await open("sla", "?start=2026-12-14T10:00");
+    await expect.poll(() => page.textContent("[data-testid=sla-preview]")).toContain("Resolve within");
+    await shot(page, "admin-sla-en");
+    await page.click("[data-testid=lang-switch]");
     await expectNoProblems(desk);
   });
 });

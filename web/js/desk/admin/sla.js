@@ -218,7 +218,7 @@ export function renderSlaAdmin(el, ctx, query) {
     el,
     h(
       "div",
-      { class: "admin-columns" },
+      { class: "admin-columns sla-layout" },
       h("section", {}, form),
       h(
         "section",
