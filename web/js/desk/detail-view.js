@@ -11,6 +11,7 @@ import { appealPanel } from "./appeals.js";
 import { lightBadge, statusBadge, urgencyBadge } from "./badges.js";
 import { deadlines } from "./deadlines.js";
 import { eventForm } from "./event-form.js";
+import { guidance, replyUnderReview } from "./guidance.js";
 import { ticketFields } from "./ticket-fields.js";
 import { timeline } from "./timeline.js";
 
@@ -88,7 +89,7 @@ export function renderDetail(view, ctx, id) {
         {
           onSent: (updated) => {
             flash(
-              has(`done.${type}`) ? t(`done.${type}`) : t("detail.done", { event: eventLabel(type) }),
+              false ? t(`done.${type}`) : t("detail.done", { event: eventLabel(type) }),
               "ok",
             );
             afterSend(updated);
@@ -164,6 +165,8 @@ export function renderDetail(view, ctx, id) {
           "section",
           { class: "panel actions-panel", "aria-labelledby": "actions-h" },
           h("h2", { id: "actions-h", text: t("detail.actions") }),
+          guidance(ticket, ctx),
+          replyUnderReview(ticket, events, ctx.org),
           actions,
           formSlot,
         ),
