@@ -89,7 +89,7 @@ export function renderDetail(view, ctx, id) {
         {
           onSent: (updated) => {
             flash(
-              false ? t(`done.${type}`) : t("detail.done", { event: eventLabel(type) }),
+              has(`done.${type}`) ? t(`done.${type}`) : t("detail.done", { event: eventLabel(type) }),
               "ok",
             );
             afterSend(updated);
