@@ -324,6 +324,19 @@ describe("click-through", () => {
     expect(r.unknown).toBeNull();
   });
 
+  it("a list longer than an export can hold says so instead of a number it cannot deliver", async () => {
+    const counting = /\/api\/v1\/tickets\?.*total=true/;
+    // The API counts up to 50,001; planting that many tickets would take minutes, so the count is answered here.
+    await page.route(counting, (route) =>
+      route.fulfill({ json: { items: [], nextCursor: null, total: 50_001 } }),
+    );
+    await page.goto("/index.html#/tickets?figure=received");
+    await expect
+      .poll(() => page.textContent("[data-testid=list-total]"))
+      .toBe("超过 50,000 件（导出最多 50,000 行）");
+    await page.unroute(counting);
+  });
+
   it("no page errors, console errors or untranslated strings", async () => {
     await expectNoProblems(desk);
   });

@@ -8,7 +8,7 @@ import { ApiError, api, qs } from "../api.js";
 import { DRILL_PARAMS, dashboardUrl } from "../dashboard/drill.js";
 import { flash, h, replace } from "../dom.js";
 import { download } from "../download.js";
-import { addDays } from "../format.js";
+import { addDays, fmtCount } from "../format.js";
 import { field, select } from "../forms.js";
 import { stateLabel, t } from "../i18n.js";
 import { OPEN_STATES, TICKET_STATES } from "../vocabulary.js";
@@ -18,6 +18,8 @@ const OPEN = OPEN_STATES.join(",");
 const FILTERS = ["status", "categoryCode", "urgency", "overdue", "q", "sort"];
 /** Set by the dashboard, not by the form: kept when the form is applied. */
 const KEPT = DRILL_PARAMS.filter((k) => !FILTERS.includes(k));
+/** Rows an export holds at most (src/tickets/ticket.list.ts EXPORT_MAX_ROWS). */
+const EXPORT_LIMIT = 50_000;
 
 /**
  * @param {HTMLElement} view
@@ -155,7 +157,13 @@ export function renderList(view, ctx, query) {
   api(`/api/v1/tickets${qs({ ...exportQuery, limit: 1, total: "true" })}`)
     .then((/** @type {{ total?: number }} */ page) => {
       total.dataset.value = String(page.total ?? "");
-      total.textContent = page.total === undefined ? "" : t("list.total", { n: page.total });
+      // The API counts up to 50,001 (the export's limit is 50,000 rows).
+      total.textContent =
+        page.total === undefined
+          ? ""
+          : page.total > EXPORT_LIMIT
+            ? t("list.totalOver", { n: fmtCount(EXPORT_LIMIT) })
+            : t("list.total", { n: fmtCount(page.total) });
     })
     .catch(() => {});
 }
