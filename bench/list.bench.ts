@@ -281,7 +281,6 @@ function benchCases(s: Samples): Case[] {
   const handler = (user: string, scope: string): Case[] => [
     // The desk's handler queues (web/js/desk/queues.js), each by the deadline its rows show.
     { name: `${scope}: queue work (stage)`, user, query: { status: HANDLER_WORK, sort: "stage" } },
-     page: 2 },
     { name: `${scope}: queue toSign`, user, query: { status: "dispatched", sort: "stage" } },
     { name: `${scope}: queue processing`, user, query: { status: "processing", sort: "stage" } },
     {
