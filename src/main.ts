@@ -1,5 +1,5 @@
 import { loadConfig } from "./config.ts";
-import { logger } from "./logger.ts";
+import { isConnectionLoss, isStopping, logger, markStopping } from "./logger.ts";
 import { resolveDatabase, startSystem } from "./system.ts";
 
 /**
@@ -9,6 +9,20 @@ import { resolveDatabase, startSystem } from "./system.ts";
  * — its users share the published password demo12345 — unless asked for explicitly:
  * HOTLINE_DEMO=1 or `npm start -- --demo` (HOTLINE_DEMO=0 keeps the embedded one empty).
  */
+/**
+ * A connection lost on a client that nobody listens to (BullMQ's PostgreSQL backend leaves some
+ * without an 'error' listener) is thrown as an uncaught 'error' event: the library reconnects,
+ * so it is logged, not fatal. Anything else still ends the process.
+ */
+process.on("uncaughtException", (err) => {
+  if (isConnectionLoss(err)) {
+    logger.warn({ err }, "database connection lost (unhandled by its client)");
+    return;
+  }
+  logger.fatal({ err }, "uncaught exception");
+  process.exit(1);
+});
+
 async function main() {
   const config = loadConfig();
   const { url: databaseUrl, embedded } = await resolveDatabase(config);
@@ -44,17 +58,24 @@ async function main() {
   }
   console.log(lines.join("\n"));
 
-  let stopping = false;
+  // Ctrl+C or a SIGTERM to the process group: stop quietly, one line, exit 0. The signal also
+  // reaches the embedded PostgreSQL (same group), which drops every connection at once; those
+  // losses are expected now (logger.ts), including on clients of libraries that leave them
+  // without an 'error' listener (BullMQ's), which would otherwise end the process with a trace.
   const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, "shutting down");
+    if (isStopping()) return;
+    markStopping();
     try {
       await system.stop();
+      console.log(`stopped (${signal})`);
       process.exit(0);
     } catch (err) {
-      logger.error({ err }, "shutdown failed");
-      process.exit(1);
+      if (!isConnectionLoss(err)) {
+        logger.error({ err }, "shutdown failed");
+        process.exit(1);
+      }
+      console.log(`stopped (${signal})`);
+      process.exit(0);
     }
   };
   process.on("SIGINT", () => void shutdown("SIGINT"));

@@ -1,5 +1,5 @@
 import { loadConfig } from "../src/config.ts";
-import { logger } from "../src/logger.ts";
+import { logger, markStopping } from "../src/logger.ts";
 import { createServices } from "../src/system.ts";
 import { startAllWorkers } from "./index.ts";
 
@@ -13,6 +13,7 @@ const services = await createServices(config, config.databaseUrl);
 const stop = await startAllWorkers(services);
 logger.info({ queues: services.queues.kind }, "workers running");
 const shutdown = async () => {
+  markStopping(); // connection losses from here on are expected (src/logger.ts)
   await stop();
   await services.stats.close();
   await services.queues.close();

@@ -53,6 +53,35 @@ async function takenPort(): Promise<{ port: number; close: () => void }> {
   return { port: addr.port, close: () => srv.close() };
 }
 
+/**
+ * `npm start`'s command (tsx src/main.ts) as the leader of its own process group, as a terminal
+ * runs it: Ctrl+C and `kill -TERM -<pgid>` signal every process in the group, the embedded
+ * PostgreSQL included.
+ */
+function startGroup(env: Record<string, string>) {
+  const child = spawn("node_modules/.bin/tsx", ["src/main.ts"], {
+    env: {
+      ...process.env,
+      VITEST: "",
+      LOG_LEVEL: "info",
+      HOTLINE_ADMIN_PASSWORD: "admin-test-password",
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  let out = "";
+  let err = "";
+  child.stdout?.on("data", (d) => {
+    out += String(d);
+  });
+  child.stderr?.on("data", (d) => {
+    err += String(d);
+  });
+  const exit = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  return { child, stdout: () => out, stderr: () => err, exit };
+}
+
 describe("npm start's exit code", () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
   beforeAll(async () => {
@@ -110,4 +139,35 @@ describe("npm start's exit code", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 180_000);
+
+  it("Ctrl+C and SIGTERM to the process group (embedded PostgreSQL included) stop quietly with 0", async () => {
+    mkdirSync(".data", { recursive: true });
+    const dir = mkdtempSync(join(".data", "exit-group-"));
+    chmodSync(dir, 0o755);
+    const env = {
+      DATABASE_URL: "",
+      HOTLINE_DATA_DIR: dir,
+      EMBEDDED_PG_PORT: String(20_000 + Math.floor(Math.random() * 20_000)),
+      HOST: "127.0.0.1",
+      PORT: "0",
+      HOTLINE_DEMO: "0",
+    };
+    try {
+      for (const signal of ["SIGINT", "SIGTERM"] as const) {
+        const p = startGroup(env);
+        await waitFor(() => p.stdout().includes("is listening on"), 90_000);
+        // Let the workers, their queue connections and LISTENs settle, as in a running centre.
+        await new Promise((r) => setTimeout(r, 2_000));
+        const before = p.stdout().length;
+        process.kill(-(p.child.pid as number), signal);
+        expect(await p.exit, signal).toBe(0);
+        const after = p.stdout().slice(before).trim().split("\n").filter(Boolean);
+        expect(after, signal).toEqual([`stopped (${signal})`]);
+        expect(p.stderr(), signal).not.toMatch(/Unhandled|\n\s+at /);
+        expect(p.stderr().trim(), signal).toBe("");
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 240_000);
 });
