@@ -81,6 +81,17 @@ export default {
   "field.unknownDepartment": "Unknown department",
   "field.pickCategory": "Pick a category from the list",
 
+  // why the actions are what they are (guidance.js)
+  "guide.waitingCo":
+    "Waiting for the co-handling units: {units}. Reply once every co-handling unit has sent its opinion.",
+  "guide.leadWithSub": "Sub-dispatched to {unit}; your unit stays the lead and replies.",
+  "guide.coRole":
+    "Your unit co-handles this ticket: send your opinion to the lead unit {lead} with Assist reply; the lead unit replies.",
+  "guide.coReplied": "Your opinion is sent; waiting for the lead unit {lead} to reply.",
+  "guide.subRole":
+    "The lead unit {lead} passed this ticket to your unit: you may give a first response and comment; the lead unit replies.",
+  "guide.replyUnderReview": "Reply under review",
+
   // queue rows
   "queue.countLabel": "{n} tickets",
   "row.coHandling": "Co-handling",
@@ -387,6 +398,7 @@ export default {
   "list.deptOnly": " (itself only)",
   "list.backToDashboard": "Back to the dashboard",
   "list.total": "{n} tickets",
+  "list.totalOver": "over {n} tickets (an export holds {n} rows at most)",
   "list.exportCsv": "Export CSV",
 
   // administration (web/js/desk/admin/)

@@ -88,6 +88,14 @@ export default {
   "field.unknownDepartment": "未知的单位",
   "field.pickCategory": "请从列表中选择诉求类别",
 
+  // why the actions are what they are (guidance.js)
+  "guide.waitingCo": "等待协办单位答复：{units}。全部协办单位提交协办意见后，方可办理答复。",
+  "guide.leadWithSub": "已下派至 {unit}，本单位仍为主办单位，负责办理答复。",
+  "guide.coRole": "本单位为协办单位：请通过「协办答复」向主办单位 {lead} 提交协办意见，由主办单位统一答复。",
+  "guide.coReplied": "本单位已提交协办意见，等待主办单位 {lead} 办理答复。",
+  "guide.subRole": "本工单由主办单位 {lead} 下派至本单位办理：可初步答复、备注，由主办单位答复。",
+  "guide.replyUnderReview": "待审核的办理答复",
+
   // queue rows
   "queue.countLabel": "共 {n} 件",
   "row.coHandling": "协办",
@@ -400,6 +408,7 @@ export default {
   "list.deptOnly": "（仅本单位）",
   "list.backToDashboard": "返回数据看板",
   "list.total": "共 {n} 件",
+  "list.totalOver": "超过 {n} 件（导出最多 {n} 行）",
   "list.exportCsv": "导出 CSV",
 
   // administration (web/js/desk/admin/)
