@@ -19,7 +19,7 @@ import type { Principal } from "../auth/principal.ts";
 import { READ_ALL_ROLES } from "../auth/principal.ts";
 import { AppError, forbidden, notFound, validation } from "../errors.ts";
 import type { OrgService } from "../org/org.service.ts";
-import { addDuration } from "../sla/calendar.ts";
+import { addDuration, type WorkingCalendar } from "../sla/calendar.ts";
 import type { SlaService } from "../sla/sla.service.ts";
 import type { AssessmentService } from "../stats/assessment.service.ts";
 import type { AppealGround } from "../stats/assessment.ts";
@@ -160,9 +160,9 @@ export class AppealService {
     return rows[0] ?? null;
   }
 
-  private async deadline(callbackAt: Date): Promise<Date> {
+  private deadline(callbackAt: Date, calendar: WorkingCalendar): Date {
     const days = this.deps.assessment.settings.appealWorkingDays;
-    return addDuration(callbackAt, `P${days}D`, "working", await this.deps.sla.calendar());
+    return addDuration(callbackAt, `P${days}D`, "working", calendar);
   }
 
   /** Grounds the callback gives cause for (an answer against the department). */
@@ -187,7 +187,7 @@ export class AppealService {
       items: await this.view(rows),
       callbackId: cb?.id ?? null,
       callbackAt: cb?.at.toISOString() ?? null,
-      deadline: cb ? (await this.deadline(cb.at)).toISOString() : null,
+      deadline: cb ? this.deadline(cb.at, await this.deps.sla.calendar()).toISOString() : null,
       grounds: cb ? AppealService.causes(cb).filter((g) => !taken.has(g)) : [],
     };
   }
@@ -207,6 +207,8 @@ export class AppealService {
     )
       throw forbidden("Only the ticket's handling department appeals");
     const departmentId = t.departmentId as number;
+    // Read before the transaction: nothing inside it may wait for a second pool connection.
+    const calendar = await this.deps.sla.calendar();
     const c = await this.deps.pool.connect();
     let id: number;
     try {
@@ -215,7 +217,7 @@ export class AppealService {
       await c.query("SELECT 1 FROM tickets WHERE id = $1 FOR UPDATE", [ticketId]);
       const cb = await this.latestCallback(c, ticketId);
       if (!cb) throw validation({ ground: "The ticket has no callback that reached the citizen" });
-      const deadline = await this.deadline(cb.at);
+      const deadline = this.deadline(cb.at, calendar);
       if (now > deadline)
         throw validation(
           { ground: `The appeal window closed at ${deadline.toISOString()}` },

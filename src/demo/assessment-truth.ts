@@ -83,7 +83,7 @@ export class AssessmentTruth {
   readonly appeals: PlannedAppeal[] = [];
 
   /**
-   * Records a finished ticket and plans its appeal (about a third of those with a cause); an
+   * Records a finished ticket and plans its appeal (one in eight of those with a cause); an
    * appeal that would be decided at or after `cutoff` (the generator's: nothing happens from
    * then on) is not planned.
    */
@@ -92,7 +92,7 @@ export class AssessmentTruth {
     const t: Tallied = { ref, holder: o.holder, cb: o.lastValid, overdue: o.overdue, excluded: new Set() };
     this.tickets.push(t);
     const open = causes({ ...o, lastValid: o.lastValid });
-    if (open.length === 0 || r() >= 0.3) return;
+    if (open.length === 0 || r() >= 0.125) return;
     const ground = open[Math.floor(r() * open.length)] as AppealGround;
     const filedAt = o.lastValid.at + HOUR * (1 + r() * 20);
     const accept = r() < 0.6;
