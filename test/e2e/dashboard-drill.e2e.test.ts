@@ -154,7 +154,7 @@ describe("the dashboard's fixes", () => {
     expect(await page.inputValue("[data-testid=department-filter]")).toBe(xicheng);
     expect(await page.inputValue("select[name=granularity]")).toBe("week");
     expect(await page.getAttribute("th[aria-sort=descending] button", "data-testid")).toBe("sort-received");
-    expect(await page.textContent("[data-testid=kpi-received]")).toBe("3");
+    await expect.poll(() => page.textContent("[data-testid=kpi-received]")).toBe("3");
 
     // Back: the sort, then the granularity, then the department go, one step each.
     await page.goBack();
@@ -165,17 +165,17 @@ describe("the dashboard's fixes", () => {
     await expect.poll(() => page.inputValue("select[name=granularity]")).toBe("auto");
     await reloadingAfter(() => page.goBack());
     expect(await page.inputValue("[data-testid=department-filter]")).toBe("");
-    expect(await page.textContent("[data-testid=kpi-received]")).toBe(String(CATEGORIES.length));
+    await expect.poll(() => page.textContent("[data-testid=kpi-received]")).toBe(String(CATEGORIES.length));
     await reloadingAfter(() => page.goForward());
     expect(await page.inputValue("[data-testid=department-filter]")).toBe(xicheng);
-    expect(await page.textContent("[data-testid=kpi-received]")).toBe("3");
+    await expect.poll(() => page.textContent("[data-testid=kpi-received]")).toBe("3");
 
     // A custom period in the URL is shown in the date inputs.
     await page.goto("/dashboard.html?period=custom&from=2020-01-01&to=2020-01-31");
     await expect.poll(loads).toBeGreaterThan(0);
     expect(await page.inputValue("[data-testid=custom-from]")).toBe("2020-01-01");
     expect(await page.inputValue("[data-testid=custom-to]")).toBe("2020-01-31");
-    expect(await page.textContent("[data-testid=kpi-received]")).toBe("0");
+    await expect.poll(() => page.textContent("[data-testid=kpi-received]")).toBe("0");
     await page.goto("/dashboard.html");
     await expect.poll(loads).toBeGreaterThan(0);
     await shot(page, "drill-dashboard");
@@ -322,6 +322,28 @@ describe("click-through", () => {
       "/index.html#/tickets?figure=received&receivedFrom=2026-10-01&receivedTo=2026-11-01&categoryCode=noise",
     );
     expect(r.unknown).toBeNull();
+  });
+
+  it("a bar of the trend opens the tickets received in its days", async () => {
+    await backToDashboard(); // 东城区, 7 days
+    const bar = await page.evaluate(() => {
+      type Bar = { x: number; y: number; base: number };
+      const { Chart } = window as unknown as {
+        Chart: { getChart(el: Element | null): { getDatasetMeta(i: number): { data: Bar[] } } };
+      };
+      const canvas = document.querySelector("[data-testid=chart-trend]") as HTMLCanvasElement;
+      const today = Chart.getChart(canvas).getDatasetMeta(0).data.at(-1) as Bar;
+      const box = canvas.getBoundingClientRect();
+      return { x: box.left + today.x, y: box.top + (today.y + today.base) / 2 };
+    });
+    await page.mouse.click(bar.x, bar.y);
+    await page.waitForURL(/figure=received/);
+    const query = new URL(page.url().replace("#/tickets", "")).searchParams;
+    const from = query.get("receivedFrom") as string;
+    expect(Date.parse(`${query.get("receivedTo")}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)).toBe(
+      86_400_000,
+    );
+    expect(await listedRows()).toBe(6); // 东城区's six, all received today
   });
 
   it("a list longer than an export can hold says so instead of a number it cannot deliver", async () => {

@@ -32,7 +32,9 @@ const scope = () => {
   return { from: p.from, to: p.to, departmentId: p.departmentId };
 };
 const kpis = createKpis(byId("kpis"), { href: (key) => drillHref(key, scope()) });
-const trend = createTrendChart(/** @type {HTMLCanvasElement} */ (byId("trend-chart")));
+const trend = createTrendChart(/** @type {HTMLCanvasElement} */ (byId("trend-chart")), {
+  href: (key, from, to) => drillHref(key, { ...scope(), from, to }),
+});
 const categories = createCategoryChart(/** @type {HTMLCanvasElement} */ (byId("category-chart")), org, {
   href: (categoryCode) => drillHref("received", { ...scope(), categoryCode }),
 });

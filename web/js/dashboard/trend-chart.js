@@ -1,16 +1,26 @@
 // @ts-check
-/** Received and closed per period (bars) with on-time and satisfaction rates (lines, %), Chart.js. */
+/**
+ * Received and closed per period (bars) with on-time and satisfaction rates (lines, %), Chart.js.
+ * A click on a bar opens that bucket's received or closed tickets (drill.js).
+ */
 import { t } from "../i18n.js";
 
 /**
- * @typedef {{ period: string, received: number, closed: number, onTimeRate: number | null, satisfactionRate: number | null }} TrendItem
+ * @typedef {{ period: string, to: string, received: number, closed: number, onTimeRate: number | null,
+ *   satisfactionRate: number | null }} TrendItem  `period`..`to`: the bucket's days ([), within the period)
  */
 
 /** @param {number | null | undefined} v */
 const pct = (v) => (v === null || v === undefined ? null : Math.round(v * 1000) / 10);
 
-/** @param {HTMLCanvasElement} canvas */
-export function createTrendChart(canvas) {
+/** The figure behind each bar dataset, in dataset order. */
+const BAR_FIGURES = ["received", "closed"];
+
+/**
+ * @param {HTMLCanvasElement} canvas
+ * @param {{ href?: (key: string, from: string, to: string) => string | null }} [opts] a bar's tickets
+ */
+export function createTrendChart(canvas, opts = {}) {
   /** @type {TrendItem[]} */
   let items = [];
   const chart = new window.Chart(canvas, {
@@ -20,6 +30,16 @@ export function createTrendChart(canvas) {
       maintainAspectRatio: false,
       animation: false,
       interaction: { mode: "index", intersect: false },
+      // The bar under the pointer (not the whole column the tooltip shows).
+      onClick: (/** @type {any} */ e) => {
+        /** @type {Array<{ index: number, datasetIndex: number }>} */
+        const hits = chart.getElementsAtEventForMode(e, "nearest", { intersect: true }, true);
+        const bar = hits.find((hit) => hit.datasetIndex < BAR_FIGURES.length);
+        const item = bar ? items[bar.index] : undefined;
+        const href =
+          bar && item ? opts.href?.(BAR_FIGURES[bar.datasetIndex] ?? "", item.period, item.to) : null;
+        if (href) location.assign(href);
+      },
       plugins: {
         legend: {
           position: "bottom",
