@@ -72,6 +72,12 @@ if (values.import) {
     `imported ${result.imported}, rejected ${result.rejected} in ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );
   for (const e of result.errors.slice(0, 10)) log(`  line ${e.line}: ${e.message}`);
+  if (result.rejected === 0) {
+    // Appeals (申诉) are not import lines: filed and decided through the appeal service, at their times.
+    const { loadPlannedAppeals } = await import("../src/demo/assessment-truth.ts");
+    const n = await loadPlannedAppeals(s, truth.assessment.appeals, user.id);
+    log(`appeals filed and decided: ${n}`);
+  }
   await close();
   if (result.rejected > 0) {
     // The true figures describe every generated ticket; with some not loaded they would not be
@@ -99,6 +105,7 @@ log(
     `  on time ${pct(f.onTimeRate)}, signed on time ${pct(f.responseRate)}, returns ${pct(f.returnRate)}`,
     `  satisfied ${pct(f.satisfactionRate)} (score ${f.satisfactionScore?.toFixed(1)}), resolved ${pct(f.resolutionRate)}, reopened ${pct(f.reopenRate)}`,
     `  overdue open ${f.overdueOpen}, warnings ${f.warnings}`,
+    `  appeals ${truth.assessment.appeals.length} (accepted ${truth.assessment.appeals.filter((a) => a.decision === "accept").length}${values.import ? "" : "; loaded only with --import"}); each month's assessment: src/demo/assessment-truth.ts`,
   ].join("\n"),
 );
 
