@@ -156,6 +156,7 @@ for (const backend of BACKENDS) {
       ids.warned = (await createTicket(agent)).id;
       await run(agent, ids.warned, "DISPATCH", { departmentId: dongcheng });
       await run(h1, ids.warned, "SIGN");
+      await run(h1, ids.warned, "FIRST_RESPONSE", { note: "已联系" }); // no first-response timers left
       // Its resolution warning fires (just before the deadline: the overdue is not due yet).
       const warned = await s.db.ticket.findUniqueOrThrow({ where: { id: ids.warned } });
       const fired = await s.timers.fire(
