@@ -83,7 +83,7 @@ describe("foldHistory", () => {
       expect.objectContaining({ status: "approved", decidedAt: new Date(iso("10:30")), reason: "r" }),
     ]);
     expect(folded.callbacks).toEqual([
-      { rating: "satisfied", resolved: true, note: null, at: new Date(iso("13:00")) },
+      { rating: "satisfied", resolved: true, contacted: null, note: null, at: new Date(iso("13:00")) },
     ]);
     // The reopen gave a fresh resolution deadline (the test policy's 120 h from the REOPEN).
     expect(folded.dueAt?.toISOString()).toBe(new Date(Date.parse(iso("14:00")) + 120 * HOUR).toISOString());

@@ -158,6 +158,7 @@ describe("import of a generated year", () => {
       const f = truth.figures({ fromDay: start, toDay: next }, now);
       expect(p).toEqual({
         period: start,
+        to: next,
         received: f.received,
         closed: f.closed,
         onTimeRate: f.onTimeRate,
