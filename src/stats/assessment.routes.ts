@@ -163,7 +163,7 @@ export function registerAssessmentRoutes(app: App, s: { assessment: AssessmentSe
         "accepted appeals change its adjusted figures.",
       request: {
         query: z.object({
-          period: PeriodKey,
+          period: PeriodKey.optional().openapi({ description: "Default: the running period" }),
           groupId: groupId.optional(),
           format: z.enum(["json", "csv"]).optional(),
         }),
@@ -183,11 +183,12 @@ export function registerAssessmentRoutes(app: App, s: { assessment: AssessmentSe
     }),
     async (c) => {
       const q = c.req.valid("query");
-      const result = await s.assessment.ranking(q.period, q.groupId);
+      const period = q.period ?? s.assessment.periodOf(new Date());
+      const result = await s.assessment.ranking(period, q.groupId);
       if (q.format !== "csv") return c.json(result, 200);
       return c.body(assessmentCsv(result.rows), 200, {
         "content-type": "text/csv; charset=utf-8",
-        "content-disposition": `attachment; filename="assessment_${q.period}${q.groupId ? `_g${q.groupId}` : ""}.csv"`,
+        "content-disposition": `attachment; filename="assessment_${period}${q.groupId ? `_g${q.groupId}` : ""}.csv"`,
       });
     },
   );

@@ -305,7 +305,9 @@ describe("the monthly assessment on planted histories", () => {
     }
   });
 
-  it("puts the first minutes of the next period in it (the cut-off)", async () => {
+  it("puts the first minutes of the next period in it (the cut-off); without a period, the running one", async () => {
+    const running = await admin.get<Assessment>(`/api/v1/stats/assessment?groupId=${groupId}`);
+    expect(running.body.period.key).toBe(P0);
     const a = await assessment(P0, groupId);
     expect(a.period.frozen).toBe(false);
     const nh = rowOf(a, ids.nanhu as number);

@@ -7,7 +7,7 @@
 import { ApiError, api, qs } from "../api.js";
 import { flash, h, replace } from "../dom.js";
 import { download } from "../download.js";
-import { fmtCount, fmtDateTime, fmtRate, fmtScore, todayInShanghai } from "../format.js";
+import { fmtCount, fmtDateTime, fmtRate, fmtScore } from "../format.js";
 import { t } from "../i18n.js";
 
 /**
@@ -37,7 +37,12 @@ function changeCell(change) {
 export function createAssessment(container, org) {
   /** @type {Array<{ id: number, name: string }>} */
   let groups = [];
-  let period = todayInShanghai().slice(0, 7);
+  /**
+   * The period shown; null until the first answer names the running one (the server knows the
+   * periods' start day).
+   * @type {string | null}
+   */
+  let period = null;
   /** @type {number | null} */
   let groupId = null;
   /** @type {{ period: Period, rows: Row[] } | null} */
@@ -59,7 +64,6 @@ export function createAssessment(container, org) {
   const periodInput = /** @type {HTMLInputElement} */ (
     h("input", {
       type: "month",
-      value: period,
       dataset: { testid: "assessment-period" },
       onchange: () => {
         if (!/^\d{4}-\d{2}$/.test(periodInput.value)) return;
@@ -96,6 +100,10 @@ export function createAssessment(container, org) {
   async function load() {
     try {
       data = await api(`/api/v1/stats/assessment${qs({ period, groupId: groupId ?? undefined })}`);
+      if (data) {
+        period = data.period.key;
+        periodInput.value = period;
+      }
       if (drill) await openDrill(drill.departmentId);
     } catch (err) {
       data = null;
@@ -284,8 +292,8 @@ export function createAssessment(container, org) {
       h(
         "div",
         { class: "assessment-controls" },
-        h("label", {}, labels.group, groupSelect),
-        h("label", {}, labels.period, periodInput),
+        h("label", { class: "assessment-control" }, labels.group, groupSelect),
+        h("label", { class: "assessment-control" }, labels.period, periodInput),
         exportButton,
       ),
     ),

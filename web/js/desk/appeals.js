@@ -42,7 +42,7 @@ function decisionForm(appeal, onDone) {
       { class: "appeal-decision", dataset: { testid: "appeal-decision" } },
       h(
         "label",
-        {},
+        { class: "appeal-field" },
         t("appeal.decisionReason"),
         h("textarea", { name: "reason", required: true, rows: "2", maxlength: "2000" }),
       ),
@@ -190,7 +190,7 @@ function fileForm(ticketId, data, onChanged) {
       }),
       h(
         "label",
-        {},
+        { class: "appeal-field" },
         t("appeal.ground"),
         h(
           "select",
@@ -200,11 +200,16 @@ function fileForm(ticketId, data, onChanged) {
       ),
       h(
         "label",
-        {},
+        { class: "appeal-field" },
         t("appeal.reason"),
         h("textarea", { name: "reason", required: true, rows: "3", maxlength: "2000" }),
       ),
-      h("label", {}, t("appeal.evidence"), h("textarea", { name: "evidence", rows: "2", maxlength: "5000" })),
+      h(
+        "label",
+        { class: "appeal-field" },
+        t("appeal.evidence"),
+        h("textarea", { name: "evidence", rows: "2", maxlength: "5000" }),
+      ),
       h(
         "div",
         { class: "form-actions" },
