@@ -25,6 +25,7 @@ import {
   figures,
   type SatisfactionWeights,
 } from "../stats/metrics.ts";
+import { DUE_RUNNING_STATES } from "../tickets/deadline-state.ts";
 import type { ImportLine } from "../tickets/import.ts";
 import { AssessmentTruth, askContacted, type ValidCallback } from "./assessment-truth.ts";
 
@@ -341,9 +342,11 @@ export class Truth {
     for (const o of this.open) {
       if (!inScope(o.day, o.holder, o.category, o.channel)) continue;
       const target = into(o.holder);
-      const overdue = o.dueAt !== null && o.dueAt < t;
+      const pastDue = o.dueAt !== null && o.dueAt < t;
+      const overdue = pastDue && DUE_RUNNING_STATES.includes(o.status);
       if (overdue) target.overdueOpen++;
-      if (overdue && o.firstReplyOnTime === true) target.overdueOnTime++;
+      if (pastDue) target.pastDue++;
+      if (pastDue && o.firstReplyOnTime === true) target.overdueOnTime++;
       const current = o.dispatches[o.dispatches.length - 1];
       if (
         (o.status === "dispatched" || o.status === "returnRequested") &&

@@ -75,9 +75,9 @@ export function figureCondition(figure: Figure, scope: FigureScope, now: Date): 
     case "open":
       return facts("f.received = 1 AND f.closed = 0");
     case "late":
-      // on-time = (onTime + overdueOnTime) / (closed + overdueOpen): the rest of the denominator.
+      // on-time = (onTime + overdueOnTime) / (closed + pastDue): the rest of the denominator.
       return Prisma.sql`(${facts("f.closed = 1 AND f.on_time = 0")} OR ${open(
-        `${live.overdueOpen} AND (${live.overdueOnTime}) IS NOT TRUE`,
+        `${live.pastDue} AND (${live.overdueOnTime}) IS NOT TRUE`,
       )})`;
     case "overdueOpen":
       return open(live.overdueOpen);

@@ -17,7 +17,7 @@ export const METRICS_DEFINITIONS = `Every figure is about the tickets **received
 | \`resolutionRate\` 解决率 | latest rated callback says \`resolved = true\` | tickets with a rated callback | the same latest callback as the satisfaction rate |
 | \`reopenRate\` 重办率 | closed tickets reopened at least once (a \`REOPEN\` or a dissatisfied callback) | closed | a ticket being redone counts once it is closed again, so the rate stays within 0..1 |
 | \`returnRate\` 退单率 | lead dispatches that ended in an approved return | lead dispatches | |
-| \`overdueOpen\` 超期未办结 | open tickets past their current \`dueAt\` (as of now) | — | whatever their stage, a ticket awaiting its callback included |
+| \`overdueOpen\` 超期未办结 | open tickets whose resolution deadline is still running and has passed its current \`dueAt\` (as of now) | — | running: with the unit (awaiting signature, being handled, return under review) or its reply under review — what the desk shows as 超期; a ticket whose reply was approved and that awaits its callback is not overdue (it was answered late, or on time), though it stays in the on-time denominator |
 | \`warnings\` 预警 | open tickets not overdue whose current stage is flagged (as of now) | — | awaiting signature: \`signBy\` passed or the sign warning raised; being handled, in return review or reply review: the resolution warning raised; awaiting callback: \`callbackBy\` passed; first-response timers are not counted |
 
 Rates are \`null\` when their denominator is 0.

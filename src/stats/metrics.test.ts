@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { DUE_RUNNING_STATES } from "../tickets/deadline-state.ts";
 import { foldHistory, type HistoryEvent } from "../tickets/history.ts";
 import {
   computeFigures,
@@ -176,7 +177,10 @@ describe("one ticket at a time", () => {
     ["unreachable3", { closed: 1, satisfactionRate: null, satisfactionScore: null, resolutionRate: null }],
     ["merged", { received: 0, closed: 0, completionRate: null, onTimeRate: null, overdueOpen: 0 }],
     ["openPastDue", { closed: 0, completionRate: 0, onTimeRate: 0, overdueOpen: 1 }],
-    ["openRepliedOnTime", { closed: 0, onTimeRate: 1, overdueOpen: 1 }],
+    // Answered on time and awaiting its callback past dueAt: in the on-time denominator (and
+    // on time), but not 超期未办结 — its deadline stopped at the approval, as the desk shows;
+    // its callback deadline has passed too, which is a warning (预警) of the callback stage.
+    ["openRepliedOnTime", { closed: 0, onTimeRate: 1, overdueOpen: 0, warnings: 1 }],
     ["redone", { satisfactionRate: 1, resolutionRate: 1, reopenRate: 1 }],
     [
       "redoing",
@@ -423,7 +427,8 @@ describe("a mixed day", () => {
     expect(f.returnRate).toBe(2 / dispatched);
     // judged: all but returnedEarly's first; on time: all but returnedLate's first, signedLate, unsigned.
     expect(f.responseRate).toBe((dispatched - 1 - 3) / (dispatched - 1));
-    expect(f.overdueOpen).toBe(4);
+    // 超期未办结: openPastDue, redoing, unsigned; openRepliedOnTime awaits its callback (not overdue).
+    expect(f.overdueOpen).toBe(3);
   });
 
   it("weights are configurable", () => {
@@ -477,16 +482,43 @@ describe("facts", () => {
     expect(ticketFact(t, "Asia/Shanghai")).toEqual(ticketFact({ ...t }, "Asia/Shanghai"));
     expect(liveContribution(t, SOON)).toEqual({
       overdueOpen: 0,
+      pastDue: 0,
       overdueOnTime: 0,
       warnings: 0,
       signLatePending: 0,
     });
     expect(liveContribution(t, LATER)).toEqual({
       overdueOpen: 1,
+      pastDue: 1,
       overdueOnTime: 0,
       warnings: 0,
       signLatePending: 0,
     });
+  });
+});
+
+describe("超期未办结 is what the desk shows as overdue", () => {
+  it("counts a running resolution deadline past due in every running stage, and no other", () => {
+    for (const status of [
+      "registered",
+      "dispatched",
+      "processing",
+      "returnRequested",
+      "reviewing",
+      "callback",
+    ]) {
+      const { ticket: t } = asRows(1, ticket(HISTORIES.openPastDue));
+      const live = liveContribution({ ...t, status: status as typeof t.status }, LATER);
+      const running = DUE_RUNNING_STATES.includes(status);
+      expect(live.pastDue, status).toBe(1);
+      expect(live.overdueOpen, status).toBe(running ? 1 : 0);
+    }
+  });
+
+  it("a ticket answered late and awaiting its callback: late in the on-time rate, not 超期未办结", () => {
+    const { ticket: t } = asRows(1, ticket(HISTORIES.late));
+    const awaiting = { ...t, status: "callback" as const, closedAt: null };
+    expect(liveContribution(awaiting, LATER)).toMatchObject({ overdueOpen: 0, pastDue: 1, overdueOnTime: 0 });
   });
 });
 

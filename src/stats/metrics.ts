@@ -36,6 +36,7 @@
  *    `lastResolved`); `unreachable` never overwrites it and is never counted.
  */
 
+import { DUE_RUNNING_STATES } from "../tickets/deadline-state.ts";
 import { OPEN_STATES, type TicketState } from "../tickets/vocabulary.ts";
 
 export type Rating = "satisfied" | "basically_satisfied" | "dissatisfied";
@@ -108,7 +109,13 @@ export type TicketCounter = (typeof TICKET_COUNTERS)[number];
 export const DISPATCH_COUNTERS = ["dispatched", "responseDue", "signedOnTime", "returned"] as const;
 export type DispatchCounter = (typeof DISPATCH_COUNTERS)[number];
 
-export const LIVE_COUNTERS = ["overdueOpen", "overdueOnTime", "warnings", "signLatePending"] as const;
+export const LIVE_COUNTERS = [
+  "overdueOpen",
+  "pastDue",
+  "overdueOnTime",
+  "warnings",
+  "signLatePending",
+] as const;
 export type LiveCounter = (typeof LIVE_COUNTERS)[number];
 
 export type TicketFact = FactKey & { ticketId: number } & Record<TicketCounter, number>;
@@ -247,21 +254,27 @@ export function openRow(
 
 /**
  * An open ticket's time-dependent contribution at `now`:
- *  - overdueOpen (超期未办结): past its resolution deadline `dueAt`;
- *  - overdueOnTime: of those, the ones whose first approved reply was nevertheless on time
- *    (judged against the deadline in force at that reply);
+ *  - overdueOpen (超期未办结): its resolution deadline `dueAt` is running (deadline-state.ts
+ *    DUE_RUNNING_STATES: with the unit, or its reply under review) and has passed — what the
+ *    desk shows as 超期, so the card and the desk's 超期件 agree;
+ *  - pastDue: open and past `dueAt` in any stage (awaiting callback included): the open part
+ *    of the on-time denominator (DESIGN "Metrics");
+ *  - overdueOnTime: of the pastDue, the ones whose first approved reply was nevertheless on
+ *    time (judged against the deadline in force at that reply);
  *  - warnings (预警): not overdue, but its current stage is flagged — the desk's traffic
  *    light shows warning or overdue (sign, resolve or callback stage);
  *  - signLatePending: its lead dispatch is still unsigned past `signBy`.
  */
 export function liveContribution(t: LiveTicket, now: Date): Record<LiveCounter, number> {
-  const zero = { overdueOpen: 0, overdueOnTime: 0, warnings: 0, signLatePending: 0 };
+  const zero = { overdueOpen: 0, pastDue: 0, overdueOnTime: 0, warnings: 0, signLatePending: 0 };
   if (!isOpen(t.status)) return zero;
-  const overdue = t.dueAt !== null && t.dueAt < now;
+  const pastDue = t.dueAt !== null && t.dueAt < now;
+  const overdue = pastDue && DUE_RUNNING_STATES.includes(t.status);
   const signPending = t.status === "dispatched" || t.status === "returnRequested";
   return {
     overdueOpen: b(overdue),
-    overdueOnTime: b(overdue && t.firstReplyOnTime === true),
+    pastDue: b(pastDue),
+    overdueOnTime: b(pastDue && t.firstReplyOnTime === true),
     warnings: b(!overdue && stageFlagged(t, now)),
     signLatePending: b(signPending && t.signedAt === null && t.signBy !== null && t.signBy < now),
   };
@@ -338,7 +351,7 @@ export function figures(c: Counters, weights: SatisfactionWeights = DEFAULT_WEIG
     received: c.received,
     closed: c.closed,
     completionRate: ratio(c.closed, c.received),
-    onTimeRate: ratio(c.onTime + c.overdueOnTime, c.closed + c.overdueOpen),
+    onTimeRate: ratio(c.onTime + c.overdueOnTime, c.closed + c.pastDue),
     responseRate: ratio(c.signedOnTime, c.responseDue + c.signLatePending),
     satisfactionRate: ratio(c.satisfied + c.basicallySatisfied, c.rated),
     satisfactionScore: score,

@@ -4,6 +4,7 @@
  * The cost depends on days × departments in range and on the number of open tickets, not on
  * how many tickets the centre has ever had.
  */
+
 import type pg from "pg";
 import { DUE_RUNNING_STATES } from "../tickets/deadline-state.ts";
 import {
@@ -85,7 +86,9 @@ async function rollupCounters(
  * (drill.ts) both use these.
  */
 export function liveSql(now: string): Record<LiveCounter, string> {
-  const overdue = `(o.due_at IS NOT NULL AND o.due_at < ${now})`;
+  const pastDue = `(o.due_at IS NOT NULL AND o.due_at < ${now})`;
+  const running = DUE_RUNNING_STATES.map((s) => `'${s}'`).join(", ");
+  const overdue = `(${pastDue} AND o.status IN (${running}))`;
   const flagged = `CASE o.status
       WHEN 'registered' THEN false
       WHEN 'dispatched' THEN o.sign_by IS NOT NULL AND (o.sign_by <= ${now} OR o.sign_warning)
@@ -94,7 +97,8 @@ export function liveSql(now: string): Record<LiveCounter, string> {
     END`;
   return {
     overdueOpen: overdue,
-    overdueOnTime: `${overdue} AND o.first_reply_on_time`,
+    pastDue,
+    overdueOnTime: `${pastDue} AND o.first_reply_on_time`,
     warnings: `NOT ${overdue} AND ${flagged}`,
     signLatePending: `o.status IN ('dispatched', 'returnRequested') AND o.signed_at IS NULL AND o.sign_by < ${now}`,
   };
@@ -123,6 +127,7 @@ async function liveCounters(
   const { rows } = await pool.query(
     `SELECT ${group[groupBy]} AS g,
        count(*) FILTER (WHERE ${live.overdueOpen})::int AS "overdueOpen",
+       count(*) FILTER (WHERE ${live.pastDue})::int AS "pastDue",
        count(*) FILTER (WHERE ${live.overdueOnTime})::int AS "overdueOnTime",
        count(*) FILTER (WHERE ${live.warnings})::int AS "warnings",
        count(*) FILTER (WHERE ${live.signLatePending})::int AS "signLatePending"
