@@ -138,6 +138,12 @@ describe("deadline states agree on every screen", () => {
     const items = (await manager.get<{ items: Array<{ id: number }> }>("/api/v1/stats/overdue?limit=50")).body
       .items;
     expect(items.map((i) => i.id)).not.toContain(repliedLate);
+    // The 超期未办结 card counts the same tickets (its drill-down list is the card's own rows).
+    const card = (
+      await manager.get<{ items: Array<{ id: number }> }>("/api/v1/tickets?figure=overdueOpen&limit=100")
+    ).body.items;
+    expect(card.map((i) => i.id)).toContain(reopened);
+    expect(card.map((i) => i.id)).not.toContain(repliedLate);
     await page.goto("/dashboard.html");
     await page.waitForSelector(`[data-testid=overdue-row][data-id="${reopened}"]`);
     expect(await page.$(`[data-testid=overdue-row][data-id="${repliedLate}"]`)).toBeNull();

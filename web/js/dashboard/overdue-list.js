@@ -41,7 +41,11 @@ export function createOverdueList(container, org) {
           "tbody",
           {},
           items.map((it) => {
-            const r = remaining(it.dueAt);
+            // The server's deadline-state (dueState): the time counts only while the deadline runs.
+            const running = ["pending", "warning", "overdue"].includes(it.dueState);
+            const r = running ? remaining(it.dueAt) : null;
+            const done =
+              it.dueState === "met" ? t("time.done") : it.dueState === "metLate" ? t("time.doneLate") : "";
             return h(
               "tr",
               { dataset: { testid: "overdue-row", id: it.id } },
@@ -56,7 +60,11 @@ export function createOverdueList(container, org) {
                   "span",
                   { class: "deadline" },
                   fmtDateTime(it.dueAt),
-                  r ? h("small", { class: r.overdue ? "overdue" : "muted", text: r.text }) : null,
+                  r
+                    ? h("small", { class: r.overdue ? "overdue" : "muted", text: r.text })
+                    : done
+                      ? h("small", { class: it.dueState === "metLate" ? "overdue" : "muted", text: done })
+                      : null,
                 ),
               ),
               h("td", {
