@@ -73,6 +73,8 @@ export async function runListBench(opts: ListBenchOptions) {
     HOTLINE_WORKERS: "none",
     HOTLINE_ADMIN_PASSWORD: BENCH_ADMIN_PASSWORD,
     LOG_LEVEL: "warn",
+    // Each phone case runs `runs` + 3 times in well under a minute: this times the list, not the throttle.
+    HOTLINE_PHONE_SEARCHES_PER_MINUTE: "100000",
   });
   const db = new pg.Client({ connectionString: url });
   await db.connect();
@@ -240,7 +242,6 @@ function benchCases(s: Samples): Case[] {
       query: { supervised: "true", sort: "stage" },
     },
     { name: "supervised, sort=deadline", user: "manager1", query: { supervised: "true", sort: "deadline" } },
-    { name: "sort=stage", user: "manager1", query: { sort: "stage" } },
     {
       name: "status=open, sort=stage, page 2",
       user: "manager1",

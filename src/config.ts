@@ -62,6 +62,8 @@ const EnvSchema = z.object({
   HOTLINE_APPEAL_WORKING_DAYS: z.coerce.number().int().min(0).max(60).default(3),
   /** When the full stats rebuild runs (cron, centre time). */
   HOTLINE_STATS_REBUILD_CRON: z.string().default("30 3 * * *"),
+  /** Full-number phone searches a user may make per minute before 429 (each is audited). */
+  HOTLINE_PHONE_SEARCHES_PER_MINUTE: z.coerce.number().int().min(1).default(60),
   /** How often the timer reconciliation re-derives due timers from the database. */
   HOTLINE_TIMER_RECONCILE_SECONDS: z.coerce.number().positive().default(30),
 });
@@ -81,6 +83,8 @@ export type Config = {
   tokenTtlHours: number;
   runWorkers: boolean;
   logLevel: string;
+  /** Full-number phone searches per user and minute (README "Decisions", phone numbers). */
+  phoneSearchesPerMinute: number;
   /** Stats: satisfaction weights and the nightly rebuild's schedule. */
   stats: { weights: SatisfactionWeights; rebuildCron: string };
   /** The monthly assessment (三率) and appeals (issue 13). */
@@ -110,6 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tokenTtlHours: e.HOTLINE_TOKEN_TTL_HOURS,
     runWorkers: e.HOTLINE_WORKERS === "all",
     logLevel: e.LOG_LEVEL,
+    phoneSearchesPerMinute: e.HOTLINE_PHONE_SEARCHES_PER_MINUTE,
     stats: {
       weights: parseWeights(e.HOTLINE_SATISFACTION_WEIGHTS) ?? DEFAULT_WEIGHTS,
       rebuildCron: e.HOTLINE_STATS_REBUILD_CRON,

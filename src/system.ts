@@ -68,10 +68,14 @@ export async function createServices(
   const org = new OrgService(db);
   const sla = new SlaService(db, config.timeZone);
   await sla.seedShippedCalendar();
-  const tickets = new TicketService(db, pool, org, sla, {
-    after: config.timers.escalateAfter,
-    clock: config.timers.escalateClock,
-  });
+  const tickets = new TicketService(
+    db,
+    pool,
+    org,
+    sla,
+    { after: config.timers.escalateAfter, clock: config.timers.escalateClock },
+    { phoneSearchesPerMinute: config.phoneSearchesPerMinute },
+  );
   const core: CoreServices = { config, databaseUrl, pool, db, queues, auth, org, sla, tickets };
   const timers = new TimerScheduler({ pool, queues, sla, org, settings: config.timers });
   const stats = new StatsService({ pool, org, timeZone: config.timeZone, weights: config.stats.weights });

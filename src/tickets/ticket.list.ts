@@ -54,16 +54,19 @@ function phoneSearched(principal: Principal, q: ListQuery): string | undefined {
   return q.phone ?? (q.q !== undefined && !isTextSearch(q.q) ? q.q : undefined);
 }
 
-/** Phone searches per user and minute before 429 (the intake form's duplicate hint makes a few per call). */
-const PHONE_SEARCHES_PER_MINUTE = 60;
-
-/** A sliding one-minute window of phone searches per user (per process). */
+/**
+ * A sliding one-minute window of phone searches per user (per process): `perMinute` before 429
+ * (HOTLINE_PHONE_SEARCHES_PER_MINUTE, default 60; the intake form's duplicate hint makes a few
+ * per call).
+ */
 class PhoneSearchThrottle {
   private readonly hits = new Map<number, number[]>();
 
+  constructor(private readonly perMinute: number) {}
+
   hit(userId: number, now = Date.now()): void {
     const recent = (this.hits.get(userId) ?? []).filter((t) => t > now - 60_000);
-    if (recent.length >= PHONE_SEARCHES_PER_MINUTE) {
+    if (recent.length >= this.perMinute) {
       const retryAfter = Math.max(1, Math.ceil(((recent[0] ?? now) + 60_000 - now) / 1000));
       throw new AppError("rate_limited", "Too many phone number searches; wait a moment", { retryAfter });
     }
@@ -74,13 +77,16 @@ class PhoneSearchThrottle {
 }
 
 export class TicketList {
-  private readonly phoneSearches = new PhoneSearchThrottle();
+  private readonly phoneSearches: PhoneSearchThrottle;
 
   constructor(
     private readonly db: Db,
     private readonly org: OrgService,
     private readonly timeZone: string,
-  ) {}
+    phoneSearchesPerMinute = 60,
+  ) {
+    this.phoneSearches = new PhoneSearchThrottle(phoneSearchesPerMinute);
+  }
 
   async list(
     principal: Principal,

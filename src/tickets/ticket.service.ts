@@ -38,8 +38,9 @@ export class TicketService {
     private readonly org: OrgService,
     private readonly sla: SlaService,
     private readonly escalation: EscalationRule,
+    opts: { phoneSearchesPerMinute?: number } = {},
   ) {
-    this.listing = new TicketList(db, org, sla.timeZone ?? "Asia/Shanghai");
+    this.listing = new TicketList(db, org, sla.timeZone ?? "Asia/Shanghai", opts.phoneSearchesPerMinute);
   }
 
   /** The timers subscribe here; a failing hook is logged, never undoes the event. */

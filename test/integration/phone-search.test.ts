@@ -60,3 +60,19 @@ describe("searching by the citizen's phone number", () => {
     expect(statuses[60]).toBe(429);
   }, 60_000);
 });
+
+describe("the phone search limit is a setting", () => {
+  let sys: TestSystem;
+  beforeAll(async () => {
+    sys = await startTestSystem({ workers: false, env: { HOTLINE_PHONE_SEARCHES_PER_MINUTE: "3" } });
+  });
+  afterAll(async () => sys?.stop());
+
+  it("HOTLINE_PHONE_SEARCHES_PER_MINUTE=3: the 4th search within a minute is 429", async () => {
+    const agent = await sys.as("agent1");
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++)
+      statuses.push((await agent.get(`/api/v1/tickets?phone=1380000000${i}`)).status);
+    expect(statuses).toEqual([200, 200, 200, 429]);
+  });
+});
