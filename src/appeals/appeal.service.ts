@@ -14,9 +14,11 @@
  *  - a reviewer decides a pending appeal once, with a reason; accepted = the ticket leaves that
  *    department's adjusted figures for that ground in the callback's period.
  */
+
 import type pg from "pg";
 import type { Principal } from "../auth/principal.ts";
 import { READ_ALL_ROLES } from "../auth/principal.ts";
+import { inTransaction } from "../db/pool.ts";
 import { AppError, forbidden, notFound, validation } from "../errors.ts";
 import type { OrgService } from "../org/org.service.ts";
 import { addDuration, type WorkingCalendar } from "../sla/calendar.ts";
@@ -209,10 +211,7 @@ export class AppealService {
     const departmentId = t.departmentId as number;
     // Read before the transaction: nothing inside it may wait for a second pool connection.
     const calendar = await this.deps.sla.calendar();
-    const c = await this.deps.pool.connect();
-    let id: number;
-    try {
-      await c.query("BEGIN");
+    const id: number = await inTransaction(this.deps.pool, async (c) => {
       // The ticket row lock orders this with concurrent events and appeals on the ticket.
       await c.query("SELECT 1 FROM tickets WHERE id = $1 FOR UPDATE", [ticketId]);
       const cb = await this.latestCallback(c, ticketId);
@@ -244,17 +243,12 @@ export class AppealService {
         ],
       );
       if (!rows[0]) throw new AppError("conflict", `This ticket already has an appeal on ${input.ground}`);
-      id = rows[0].id;
+      const id = rows[0].id;
       const payload = { appealId: id, ground: input.ground, reason: input.reason, period };
       await timelineEntry(c, ticketId, "APPEAL_FILED", principal, payload, now);
       await audit(c, principal.id, "appeal.filed", ticketId, { ...payload, departmentId });
-      await c.query("COMMIT");
-    } catch (err) {
-      await c.query("ROLLBACK").catch(() => {});
-      throw err;
-    } finally {
-      c.release();
-    }
+      return id;
+    });
     return this.get(principal, id);
   }
 
@@ -265,9 +259,7 @@ export class AppealService {
     now = new Date(),
   ): Promise<AppealView> {
     if (principal.role !== "reviewer") throw forbidden("Reviewers decide appeals");
-    const c = await this.deps.pool.connect();
-    try {
-      await c.query("BEGIN");
+    await inTransaction(this.deps.pool, async (c) => {
       const { rows } = await c.query<{
         ticket_id: number;
         status: AppealStatus;
@@ -297,13 +289,7 @@ export class AppealService {
       };
       await timelineEntry(c, a.ticket_id, "APPEAL_DECIDED", principal, payload, now);
       await audit(c, principal.id, "appeal.decided", a.ticket_id, payload);
-      await c.query("COMMIT");
-    } catch (err) {
-      await c.query("ROLLBACK").catch(() => {});
-      throw err;
-    } finally {
-      c.release();
-    }
+    });
     return this.get(principal, appealId);
   }
 

@@ -11,7 +11,9 @@
  * appeals (appeals.status = 'accepted') are the adjustments: the adjusted figures leave out the
  * appealed ground of the appealed callback; the raw figures and the snapshot keep it.
  */
+
 import type pg from "pg";
+import { inTransaction } from "../db/pool.ts";
 import { AppError, notFound, validation } from "../errors.ts";
 import type { OrgService } from "../org/org.service.ts";
 import {
@@ -146,9 +148,7 @@ export class AssessmentService {
   async freeze(key: string, now = new Date()): Promise<boolean> {
     const { fromDay, toDay } = this.days(key);
     if (!this.ended(key, now)) return false;
-    const c = await this.deps.pool.connect();
-    try {
-      await c.query("BEGIN");
+    return inTransaction(this.deps.pool, async (c) => {
       const inserted = await c.query(
         `INSERT INTO assessment_periods (period, from_day, to_day, frozen_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT (period) DO NOTHING`,
@@ -163,14 +163,8 @@ export class AssessmentService {
           [fromDay, toDay, this.deps.timeZone, key],
         );
       }
-      await c.query("COMMIT");
       return (inserted.rowCount ?? 0) > 0;
-    } catch (err) {
-      await c.query("ROLLBACK").catch(() => {});
-      throw err;
-    } finally {
-      c.release();
-    }
+    });
   }
 
   /** The period's assessed tickets: frozen if it has ended (freezing it now if need be), else live. */
@@ -243,24 +237,16 @@ export class AssessmentService {
   /** Creates a group; its departments move to it from any other group. */
   async createGroup(name: string, departmentIds: readonly number[]): Promise<AssessmentGroup> {
     await this.checkDepartments(departmentIds);
-    const c = await this.deps.pool.connect();
-    let id: number;
-    try {
-      await c.query("BEGIN");
+    const id: number = await inTransaction(this.deps.pool, async (c) => {
       const { rows } = await c.query<{ id: number }>(
         `INSERT INTO assessment_groups (name) VALUES ($1) ON CONFLICT (name) DO NOTHING RETURNING id`,
         [name],
       );
       if (!rows[0]) throw new AppError("conflict", `An assessment group named ${name} exists`);
-      id = rows[0].id;
+      const id = rows[0].id;
       await this.setMembers(c, id, departmentIds);
-      await c.query("COMMIT");
-    } catch (err) {
-      await c.query("ROLLBACK").catch(() => {});
-      throw err;
-    } finally {
-      c.release();
-    }
+      return id;
+    });
     return this.group(id);
   }
 
@@ -271,9 +257,7 @@ export class AssessmentService {
   ): Promise<AssessmentGroup> {
     await this.group(id);
     if (patch.departmentIds) await this.checkDepartments(patch.departmentIds);
-    const c = await this.deps.pool.connect();
-    try {
-      await c.query("BEGIN");
+    await inTransaction(this.deps.pool, async (c) => {
       if (patch.name !== undefined) {
         const clash = await c.query("SELECT 1 FROM assessment_groups WHERE name = $1 AND id <> $2", [
           patch.name,
@@ -286,13 +270,7 @@ export class AssessmentService {
         await c.query("DELETE FROM assessment_group_members WHERE group_id = $1", [id]);
         await this.setMembers(c, id, patch.departmentIds);
       }
-      await c.query("COMMIT");
-    } catch (err) {
-      await c.query("ROLLBACK").catch(() => {});
-      throw err;
-    } finally {
-      c.release();
-    }
+    });
     return this.group(id);
   }
 
