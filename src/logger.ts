@@ -7,6 +7,7 @@ import { pino } from "pino";
  */
 let stopping = false;
 let lastShutdownWarning = 0;
+const SHUTDOWN_WARNING_DELAY_MS = 1_000;
 
 /** The process is stopping: connection losses are logged at debug from now on. */
 export function markStopping(): void {
@@ -47,7 +48,11 @@ export const logger = pino({
         }
         if (adminShutdown) {
           lastShutdownWarning = now;
-          this.warn("the database server is shutting down: its connections were terminated");
+          // Said a moment later, and only if no stop signal came meanwhile: a Ctrl+C reaches the
+          // embedded PostgreSQL too, whose goodbye can arrive before this process sees its signal.
+          setTimeout(() => {
+            if (!stopping) this.warn("the database server is shutting down: its connections were terminated");
+          }, SHUTDOWN_WARNING_DELAY_MS).unref();
           return;
         }
       }
