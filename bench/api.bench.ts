@@ -305,7 +305,7 @@ function printTable(
 // ---------------------------------------------------------------------------------------------
 // The server process
 
-interface ApiProcess {
+export interface ApiProcess {
   pid: number;
   url: string;
   /** SIGTERM, then SIGKILL after 30 s; resolves to the exit code. */
@@ -314,8 +314,17 @@ interface ApiProcess {
   problems(): { warnings: number; errors: number; samples: Record<string, string> };
 }
 
-async function startApi(env: Record<string, string>, timeoutMs = 180_000): Promise<ApiProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts", "--demo"], {
+/**
+ * `node --import tsx src/main.ts` as its own process, as `npm start` runs it; resolves once it
+ * listens. `demo` adds `--demo` (the demo organisation on a fresh database).
+ */
+export async function startApi(
+  env: Record<string, string>,
+  opts: { demo?: boolean; timeoutMs?: number } = {},
+): Promise<ApiProcess> {
+  const timeoutMs = opts.timeoutMs ?? 180_000;
+  const args = ["--import", "tsx", "src/main.ts", ...(opts.demo === false ? [] : ["--demo"])];
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],

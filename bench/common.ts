@@ -60,11 +60,8 @@ export async function startBenchSystem(
   return { system, login };
 }
 
-export function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[i] as number;
-}
+/** Defined in the load client, which runs on its own and imports nothing of the system. */
+export { percentile } from "./load-client.ts";
 
 export function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
