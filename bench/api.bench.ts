@@ -6,7 +6,7 @@ import { dirname, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import pg from "pg";
-import { BENCH_ADMIN_PASSWORD, fmt, freshDatabase } from "./common.ts";
+import { BENCH_ADMIN_PASSWORD, fmt, freshDatabase, machineInfo } from "./common.ts";
 import type { LoadResult } from "./load-client.ts";
 
 /**
@@ -132,13 +132,7 @@ export async function runApiBench(opts: ApiBenchOptions) {
       benchmark: "api",
       timestamp: new Date().toISOString(),
       git: gitState(),
-      machine: {
-        cores: os.cpus().length,
-        cpuModel: os.cpus()[0]?.model ?? "unknown",
-        memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
-        node: process.version,
-        postgres: serverVersion,
-      },
+      machine: machineInfo(serverVersion),
       options: {
         backend: opts.backend,
         redisDb: redis?.db ?? null,

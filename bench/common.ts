@@ -1,3 +1,4 @@
+import os from "node:os";
 import pg from "pg";
 import { DEMO_PASSWORD, seedDemo } from "../prisma/seed.ts";
 import { loadConfig } from "../src/config.ts";
@@ -5,6 +6,17 @@ import { startEmbeddedPostgres } from "../src/db/embedded.ts";
 import { type RunningSystem, startSystem } from "../src/system.ts";
 
 export const BENCH_ADMIN_PASSWORD = "bench-admin-pw";
+
+/** What a result file says of the machine it was measured on. */
+export function machineInfo(postgresVersion: string) {
+  return {
+    cores: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? "unknown",
+    memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    postgres: postgresVersion,
+  };
+}
 
 /** Benchmarks use DATABASE_URL when set, else the embedded PostgreSQL under .data/bench. */
 export async function benchDatabase(): Promise<{ adminUrl: string; stop: () => Promise<void> }> {

@@ -11,7 +11,7 @@ import { DepartmentTree } from "../src/org/department-tree.ts";
 import type { ListContext } from "../src/tickets/ticket.list.ts";
 import { ListQuerySchema } from "../src/tickets/ticket.schemas.ts";
 import { startApi } from "./api.bench.ts";
-import { BENCH_ADMIN_PASSWORD, fmt, freshDatabase, percentile } from "./common.ts";
+import { BENCH_ADMIN_PASSWORD, fmt, freshDatabase, machineInfo, percentile } from "./common.ts";
 
 /**
  * The ticket list on a district year: `--only list [--list-tickets 260000] [--runs 50] [--rebuild]`.
@@ -148,10 +148,7 @@ export async function runListBench(opts: ListBenchOptions) {
       benchmark: "list",
       timestamp: new Date().toISOString(),
       machine: {
-        cores: os.cpus().length,
-        cpuModel: os.cpus()[0]?.model,
-        node: process.version,
-        postgres: version,
+        ...machineInfo(version),
         // Other work on the machine inflates every figure: the 1-minute load average before and after.
         loadAverage: { before: loadBefore, after: os.loadavg()[0] },
       },

@@ -19,7 +19,7 @@ import {
   rssMiB,
   runPgbench,
 } from "./api.bench.ts";
-import { BENCH_ADMIN_PASSWORD, fmt, freshDatabase, percentile } from "./common.ts";
+import { BENCH_ADMIN_PASSWORD, fmt, freshDatabase, machineInfo, percentile } from "./common.ts";
 import type { LoadResult } from "./load-client.ts";
 
 /**
@@ -295,11 +295,7 @@ export async function runScaleBench(opts: ScaleBenchOptions) {
       timestamp: new Date().toISOString(),
       git: gitState(),
       machine: {
-        cores: os.cpus().length,
-        cpuModel: os.cpus()[0]?.model ?? "unknown",
-        memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
-        node: process.version,
-        postgres: serverVersion,
+        ...machineInfo(serverVersion),
         cpuBusyBefore: busyBefore,
         cpuBusyDuring: during.machineCpuBusy,
         loadAverageBefore: loadBefore,
