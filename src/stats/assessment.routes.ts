@@ -4,15 +4,7 @@ import { requireRole } from "../http/auth.middleware.ts";
 import { IdParam, Int4Id, jsonBody, jsonResponse, MAX_INT4, problems } from "../http/schemas.ts";
 import type { AssessmentService } from "./assessment.service.ts";
 import { assessmentCsv } from "./csv.ts";
-import { STATS_ROLES } from "./stats.routes.ts";
-
-const rate = (what: string) =>
-  z
-    .number()
-    .min(0)
-    .max(1)
-    .nullable()
-    .openapi({ description: `${what}; 0..1, null when the denominator is 0` });
+import { rate, STATS_ROLES } from "./stats.routes.ts";
 
 const FigureFields = {
   validCallbacks: z

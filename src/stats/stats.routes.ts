@@ -12,7 +12,8 @@ import { DEPARTMENT_SORT_KEYS, type StatsService } from "./stats.service.ts";
 /** Who reads the dashboard: everyone but handlers (their view is their own desk). */
 export const STATS_ROLES = ["manager", "admin", "reviewer", "agent"] as const;
 
-const rate = (what: string) =>
+/** A rate field of the stats API: 0..1, null when its denominator is 0. */
+export const rate = (what: string) =>
   z
     .number()
     .min(0)
