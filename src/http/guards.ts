@@ -40,16 +40,23 @@ function formatBytes(n: number): string {
  * and abort signal, used to be a tenth of the server's CPU per event).
  */
 export function bodyGuards(): MiddlewareHandler<AppEnv> {
-  const stream = streamLimit(IMPORT_BODY_LIMIT);
   return async (c, next) => {
     const url = c.req.url;
     if (url.includes("%00")) throw nulRefused(new URL(url).pathname.includes("%00") ? "path" : "query");
-    if (c.req.path.startsWith(IMPORT_PREFIX)) return stream(c, next);
+    const importing = c.req.path.startsWith(IMPORT_PREFIX);
+    const limit = importing ? IMPORT_BODY_LIMIT : JSON_BODY_LIMIT;
     const declared = c.req.header("content-length");
     const chunked = c.req.header("transfer-encoding") !== undefined;
+    if (!chunked && Number(declared) > limit) throw tooLarge(limit);
+    if (importing) {
+      const body = c.req.raw.body;
+      if (chunked && body)
+        c.req.raw = new Request(c.req.raw, { body: limited(body, limit), duplex: "half" } as RequestInit);
+      return next();
+    }
     if (!chunked && (declared === undefined || Number(declared) === 0)) return next();
-    if (!chunked && Number(declared) > JSON_BODY_LIMIT) throw tooLarge(JSON_BODY_LIMIT);
-    const bytes = chunked ? await readLimited(c.req.raw, JSON_BODY_LIMIT) : await c.req.arrayBuffer();
+    const body = chunked ? c.req.raw.body : null;
+    const bytes = body ? await new Response(limited(body, limit)).arrayBuffer() : await c.req.arrayBuffer();
     const type = (c.req.header("content-type") ?? "").toLowerCase();
     // What hono's body readers look up first; at run time it holds promises (its type says values).
     const cache: Record<string, Promise<unknown>> = c.req.bodyCache as Record<string, never>;
@@ -80,28 +87,18 @@ export function bodyGuards(): MiddlewareHandler<AppEnv> {
 
 const utf8 = new TextDecoder();
 
-function streamLimit(maxSize: number): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    const body = c.req.raw.body;
-    if (!body) return next();
-    const declared = c.req.header("content-length");
-    if (declared !== undefined && !c.req.header("transfer-encoding")) {
-      if (Number(declared) > maxSize) throw tooLarge(maxSize);
-      return next();
-    }
-    let seen = 0;
-    const limited = body.pipeThrough(
-      new TransformStream<Uint8Array, Uint8Array>({
-        transform(chunk, controller) {
-          seen += chunk.byteLength;
-          if (seen > maxSize) controller.error(tooLarge(maxSize));
-          else controller.enqueue(chunk);
-        },
-      }),
-    );
-    c.req.raw = new Request(c.req.raw, { body: limited, duplex: "half" } as RequestInit);
-    return next();
-  };
+/** `body`, failing with 413 once more than `maxSize` bytes have come. */
+function limited(body: ReadableStream<Uint8Array>, maxSize: number): ReadableStream<Uint8Array> {
+  let seen = 0;
+  return body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        seen += chunk.byteLength;
+        if (seen > maxSize) controller.error(tooLarge(maxSize));
+        else controller.enqueue(chunk);
+      },
+    }),
+  );
 }
 
 const NUL = "\u0000";
@@ -116,25 +113,6 @@ function containsNul(value: unknown): boolean {
 
 const nulRefused = (where: string) =>
   new AppError("malformed", `The ${where} contains a NUL character (U+0000), which no field accepts`);
-
-/** A chunked body, read up to `maxSize` bytes (413 past it). */
-async function readLimited(raw: Request, maxSize: number): Promise<ArrayBuffer> {
-  if (!raw.body) return new ArrayBuffer(0);
-  const chunks: Uint8Array[] = [];
-  let seen = 0;
-  for await (const chunk of raw.body as unknown as AsyncIterable<Uint8Array>) {
-    seen += chunk.byteLength;
-    if (seen > maxSize) throw tooLarge(maxSize);
-    chunks.push(chunk);
-  }
-  const all = new Uint8Array(seen);
-  let at = 0;
-  for (const chunk of chunks) {
-    all.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return all.buffer;
-}
 
 async function multipartHasNul(type: string, bytes: ArrayBuffer): Promise<boolean> {
   try {
