@@ -6,7 +6,7 @@ import { dirname, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Redis } from "ioredis";
 import pg from "pg";
-import { BENCH_ADMIN_PASSWORD, fmt, freshDatabase, machineInfo } from "./common.ts";
+import { BENCH_ADMIN_PASSWORD, eachLine, fmt, freshDatabase, machineInfo, parseLogLine } from "./common.ts";
 import type { LoadResult } from "./load-client.ts";
 
 /**
@@ -339,27 +339,13 @@ export async function startApi(
     if (m) onListening(m[1] as string);
     tail.push(line);
     if (tail.length > 30) tail.shift();
-    let level = 0;
-    if (line.startsWith("{")) {
-      try {
-        level = Number((JSON.parse(line) as { level?: number }).level ?? 0);
-      } catch {}
-    } else if (/error|warn/i.test(line)) level = 40;
+    const { level } = parseLogLine(line);
     if (level >= 50) errors++;
     else if (level >= 40) warnings++;
     const n = Object.keys(samples).length;
     if (level >= 40 && n < 5) samples[String(n + 1)] = line.slice(0, 500);
   };
-  for (const stream of [child.stdout, child.stderr]) {
-    let buffered = "";
-    stream.setEncoding("utf8");
-    stream.on("data", (chunk: string) => {
-      buffered += chunk;
-      const lines = buffered.split("\n");
-      buffered = lines.pop() ?? "";
-      for (const line of lines) onLine(line);
-    });
-  }
+  eachLine(child, onLine);
   const url = await Promise.race([
     listening,
     exited.then((code) => {

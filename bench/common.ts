@@ -1,3 +1,4 @@
+import type { ChildProcess } from "node:child_process";
 import os from "node:os";
 import pg from "pg";
 import { DEMO_PASSWORD, seedDemo } from "../prisma/seed.ts";
@@ -6,6 +7,35 @@ import { startEmbeddedPostgres } from "../src/db/embedded.ts";
 import { type RunningSystem, startSystem } from "../src/system.ts";
 
 export const BENCH_ADMIN_PASSWORD = "bench-admin-pw";
+
+/** Calls `onLine` for every line a child process prints, on stdout and stderr. */
+export function eachLine(child: ChildProcess, onLine: (line: string) => void): void {
+  for (const stream of [child.stdout, child.stderr]) {
+    if (!stream) continue;
+    let buffered = "";
+    stream.setEncoding("utf8");
+    stream.on("data", (chunk: string) => {
+      buffered += chunk;
+      const lines = buffered.split("\n");
+      buffered = lines.pop() ?? "";
+      for (const line of lines) onLine(line);
+    });
+  }
+}
+
+/**
+ * A server output line: a pino JSON line's level and fields; a plain line that speaks of an
+ * error or a warning counts as a warning (40).
+ */
+export function parseLogLine(line: string): { level: number; json: Record<string, unknown> | null } {
+  if (line.startsWith("{")) {
+    try {
+      const json = JSON.parse(line) as Record<string, unknown>;
+      return { level: Number(json.level ?? 0), json };
+    } catch {}
+  }
+  return { level: /error|warn/i.test(line) ? 40 : 0, json: null };
+}
 
 /** What a result file says of the machine it was measured on. */
 export function machineInfo(postgresVersion: string) {

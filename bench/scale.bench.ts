@@ -19,7 +19,15 @@ import {
   rssMiB,
   runPgbench,
 } from "./api.bench.ts";
-import { BENCH_ADMIN_PASSWORD, fmt, freshDatabase, machineInfo, percentile } from "./common.ts";
+import {
+  BENCH_ADMIN_PASSWORD,
+  eachLine,
+  fmt,
+  freshDatabase,
+  machineInfo,
+  parseLogLine,
+  percentile,
+} from "./common.ts";
 import type { LoadResult } from "./load-client.ts";
 
 /**
@@ -435,34 +443,19 @@ function startNode(
     tail.push(line);
     if (tail.length > 40) tail.shift();
     if (early.length < 2000) early.push(line);
-    let level = 0;
-    if (line.startsWith("{")) {
-      try {
-        const j = JSON.parse(line) as Record<string, unknown>;
-        level = Number(j.level ?? 0);
-        if (j.msg === "timer reconciliation") {
-          recon.runs++;
-          recon.applied += Number(j.applied ?? 0);
-          recon.caughtUp += Number(j.caughtUp ?? 0);
-          recon.replanned += Number(j.replanned ?? 0);
-        }
-      } catch {}
-    } else if (/error|warn/i.test(line)) level = 40;
+    const { level, json: j } = parseLogLine(line);
+    if (j?.msg === "timer reconciliation") {
+      recon.runs++;
+      recon.applied += Number(j.applied ?? 0);
+      recon.caughtUp += Number(j.caughtUp ?? 0);
+      recon.replanned += Number(j.replanned ?? 0);
+    }
     if (level >= 50) errors++;
     else if (level >= 40) warnings++;
     if (level >= 40 && samples.length < 5) samples.push(line.slice(0, 500));
     for (const l of listeners) l(line);
   };
-  for (const stream of [child.stdout, child.stderr]) {
-    let buffered = "";
-    stream.setEncoding("utf8");
-    stream.on("data", (chunk: string) => {
-      buffered += chunk;
-      const lines = buffered.split("\n");
-      buffered = lines.pop() ?? "";
-      for (const line of lines) onLine(line);
-    });
-  }
+  eachLine(child, onLine);
   const p: NodeProcess = {
     name,
     pid: child.pid as number,
